@@ -76,6 +76,8 @@ def prefixes() -> dict[str, str]:
         "dbr": str(DBR),
         "date": str(ID) + "date/",
         "graph": str(GRAPH),
+        "source": str(ID) + "source/",
+        "dcat": "http://www.w3.org/ns/dcat#",
     }
     for kind in ENTITY_KINDS:
         result[kind] = f"{ID}{kind}/"

@@ -9,6 +9,7 @@ last one whenever the facts are the same.
 from __future__ import annotations
 
 import os
+import re
 import tempfile
 from collections import defaultdict
 from collections.abc import Mapping
@@ -29,10 +30,28 @@ def namespace_manager(prefix_map: Mapping[str, str] | None = None) -> NamespaceM
     return manager
 
 
+#: A conservative Turtle local name: no escapes needed, safe in every Turtle and TriG parser.
+_LOCAL_NAME = re.compile(r"[A-Za-z0-9_](?:[A-Za-z0-9_.\-]*[A-Za-z0-9_\-])?")
+
+
+def _iri(node: URIRef, manager: NamespaceManager) -> str:
+    text = str(node)
+    best = ""
+    for prefix, namespace in manager.namespaces():
+        if text.startswith(str(namespace)) and len(str(namespace)) > len(best):
+            local = text[len(str(namespace)) :]
+            if _LOCAL_NAME.fullmatch(local):
+                best = str(namespace)
+                chosen = f"{prefix}:{local}"
+    return chosen if best else node.n3()
+
+
 def _term(node: Node, manager: NamespaceManager) -> str:
     if node == RDF.type:
         return "a"
-    if isinstance(node, (URIRef, Literal)):
+    if isinstance(node, URIRef):
+        return _iri(node, manager)
+    if isinstance(node, Literal):
         return node.n3(manager)
     raise ValueError(f"blank nodes are not written by this serialiser: {node!r}")
 
