@@ -1,0 +1,57 @@
+# nato-iraq-kg: the two commands are `make run` and `make test`; both set up what they need.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+
+.DEFAULT_GOAL := help
+.PHONY: help run test lint format data check-data reason system-deps clean
+
+help: ## Show the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-11s %s\n", $$1, $$2}'
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(VENV)/.installed: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -e .
+	@touch $@
+
+$(VENV)/.installed-test: pyproject.toml $(VENV)/.installed
+	$(BIN)/pip install --quiet -e '.[test]'
+	@touch $@
+
+run: $(VENV)/.installed ## Build, validate and write data/, then answer one question with its evidence
+	$(BIN)/nato-iraq-kg build
+	@echo
+	@echo "Question: how many Iraqi officers were trained, by which programme, and where does the page say so?"
+	$(BIN)/nato-iraq-kg query queries/examples/officers-trained.rq --width 90
+
+system-deps: ## Install the Debian packages the tests need (as root), or fail saying which is missing
+	@bash scripts/ensure-system-packages.sh
+
+test: $(VENV)/.installed-test system-deps ## Install test needs, then lint, check data/ is fresh, run every test
+	$(BIN)/ruff check src tests
+	$(BIN)/ruff format --check src tests
+	$(BIN)/nato-iraq-kg build --check
+	$(BIN)/pytest
+
+lint: $(VENV)/.installed-test ## Lint and check formatting
+	$(BIN)/ruff check src tests
+	$(BIN)/ruff format --check src tests
+
+format: $(VENV)/.installed-test ## Reformat the code
+	$(BIN)/ruff format src tests
+	$(BIN)/ruff check --fix src tests
+
+data: $(VENV)/.installed ## Rebuild data/ from the sources
+	$(BIN)/nato-iraq-kg build
+
+check-data: $(VENV)/.installed ## Fail if data/ differs from a fresh build
+	$(BIN)/nato-iraq-kg build --check
+
+reason: $(VENV)/.installed-test ## Check the ontology with the HermiT reasoner
+	$(BIN)/nato-iraq-kg reason --with-data
+
+clean: ## Remove the virtual environment and caches
+	rm -rf $(VENV) .pytest_cache .ruff_cache

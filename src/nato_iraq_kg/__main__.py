@@ -1,0 +1,5 @@
+"""Allow ``python -m nato_iraq_kg``."""
+
+from .cli import main
+
+main()
