@@ -1,4 +1,4 @@
-"""The build end to end: byte-stable output, fresh data/, and one clear error per kind of bad input."""
+"""The build end to end: byte-stable output, fresh data/, one clear error per bad input."""
 
 from __future__ import annotations
 
@@ -60,7 +60,10 @@ def test_two_builds_in_separate_processes_are_byte_identical(project: Path) -> N
     for seed in ("1", "2"):
         env = {**os.environ, "NATO_IRAQ_KG_ROOT": str(project), "PYTHONHASHSEED": seed}
         subprocess.run(
-            [sys.executable, "-m", "nato_iraq_kg", "build"], env=env, check=True, capture_output=True
+            [sys.executable, "-m", "nato_iraq_kg", "build"],
+            env=env,
+            check=True,
+            capture_output=True,
         )
         snapshots.append(outputs(project))
     assert snapshots[0] == snapshots[1]

@@ -43,7 +43,7 @@ def test_an_altered_text_is_refused(tmp_path: Path) -> None:
     """One changed character makes the hash check fail with the file named."""
     altered = tmp_path / "t.txt"
     altered.write_bytes(TEXT.read_bytes().replace(b"2004", b"2005", 1))
-    with pytest.raises(InputError, match="t.txt: SHA-256 is"):
+    with pytest.raises(InputError, match=r"t\.txt: SHA-256 is"):
         read_exact_text(altered, hashlib.sha256(TEXT.read_bytes()).hexdigest())
 
 
@@ -65,9 +65,7 @@ def test_a_second_revision_builds_beside_the_first(
         encoding="utf-8"
     )
     (tmp_path / "data/curation/second.yaml").write_text(
-        curation.replace(
-            "source: nato-relations-with-iraq-2017-02-03", "source: second-revision"
-        ),
+        curation.replace("source: nato-relations-with-iraq-2017-02-03", "source: second-revision"),
         encoding="utf-8",
     )
     monkeypatch.setenv("NATO_IRAQ_KG_ROOT", str(tmp_path))

@@ -162,7 +162,9 @@ def check_unique_keys(assertions: Iterable[Assertion]) -> None:
     seen: dict[URIRef, str] = {}
     for item in assertions:
         if item.graph in seen:
-            raise CheckFailure(f"{item.where}: duplicate assertion {item.graph} ({seen[item.graph]})")
+            raise CheckFailure(
+                f"{item.where}: duplicate assertion {item.graph} ({seen[item.graph]})"
+            )
         seen[item.graph] = item.where
 
 
@@ -184,7 +186,9 @@ def check_evidence(evidence: Graph, revisions: Iterable[SourceRevision]) -> int:
         start = next(
             (evidence.value(s, OA.start) for s in selectors if evidence.value(s, OA.start)), None
         )
-        end = next((evidence.value(s, OA.end) for s in selectors if evidence.value(s, OA.end)), None)
+        end = next(
+            (evidence.value(s, OA.end) for s in selectors if evidence.value(s, OA.end)), None
+        )
         if source not in texts or exact is None or start is None or end is None:
             raise CheckFailure(f"{annotation}: evidence lacks a source, quote or offsets")
         actual = texts[source][int(start) : int(end)]

@@ -50,7 +50,9 @@ def build(check: bool) -> None:
             f"({len(report.violations)} violations, {len(report.warnings)} warnings)"
         )
         for item in report.results:
-            click.echo(f"  {item.severity}: {item.focus} {item.path or ''}: {item.message}", err=True)
+            click.echo(
+                f"  {item.severity}: {item.focus} {item.path or ''}: {item.message}", err=True
+            )
         if not report.conforms:
             raise build_module.CheckFailure("the graph violates the shapes; data/ left unchanged")
         if check:
@@ -101,7 +103,9 @@ def query(query_file: Path | None, sparql: str | None, width: int) -> None:
 
 
 @cli.command()
-@click.option("--with-data", is_flag=True, help="Reason over the built facts too, not only the ontology.")
+@click.option(
+    "--with-data", is_flag=True, help="Reason over the built facts too, not only the ontology."
+)
 def reason(with_data: bool) -> None:
     """Check the ontology with the HermiT OWL reasoner: consistent, no unsatisfiable class."""
     from . import paths

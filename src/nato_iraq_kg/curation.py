@@ -201,7 +201,7 @@ def _keyed(raw: object, path: Path, section: str) -> list[tuple[str, dict[str, A
 def load_curation(path: Path) -> Curation:
     """Read and check the shape of one curated file (its content is checked by the rules)."""
     try:
-        raw = yaml.load(path.read_text(encoding="utf-8"), Loader=_StrictLoader)  # noqa: S506
+        raw = yaml.load(path.read_text(encoding="utf-8"), Loader=_StrictLoader)
     except OSError as exc:
         raise InputError(f"{path}: cannot read ({exc.strerror})") from exc
     except yaml.YAMLError as exc:

@@ -7,7 +7,7 @@ from pathlib import Path
 
 
 def project_root() -> Path:
-    """Return the project folder: ``$NATO_IRAQ_KG_ROOT`` if set, else the checkout holding ``src/``."""
+    """Return the project folder: ``$NATO_IRAQ_KG_ROOT`` if set, else the checkout of ``src/``."""
     override = os.environ.get("NATO_IRAQ_KG_ROOT")
     if override:
         return Path(override).resolve()

@@ -24,7 +24,7 @@ class SelectResult:
     rows: tuple[tuple[str | None, ...], ...]
 
 
-def load_graph(path: Path | None = None):  # noqa: ANN201 - pyoxigraph type is imported lazily
+def load_graph(path: Path | None = None):
     """Load the built dataset (``data/nato-iraq.trig``) into an in-memory Oxigraph store."""
     import pyoxigraph
 
@@ -46,7 +46,7 @@ def _compact(term: object) -> str:
         value = term.value
         for prefix, namespace in sorted(prefixes().items(), key=lambda kv: -len(kv[1])):
             if value.startswith(namespace) and len(value) > len(namespace):
-                return f"{prefix}:{value[len(namespace):]}"
+                return f"{prefix}:{value[len(namespace) :]}"
         return f"<{value}>"
     if isinstance(term, pyoxigraph.Literal):
         return term.value
@@ -76,8 +76,8 @@ def table(result: SelectResult, width: int = 100) -> str:
     header = list(result.variables)
     body = [[cell(v) for v in row] for row in result.rows]
     widths = [max([len(h)] + [len(r[i]) for r in body]) for i, h in enumerate(header)]
-    lines = [" | ".join(h.ljust(w) for h, w in zip(header, widths))]
+    lines = [" | ".join(h.ljust(w) for h, w in zip(header, widths, strict=True))]
     lines.append("-+-".join("-" * w for w in widths))
-    lines += [" | ".join(c.ljust(w) for c, w in zip(r, widths)) for r in body]
+    lines += [" | ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)) for r in body]
     lines.append(f"({len(body)} row{'s' if len(body) != 1 else ''})")
     return "\n".join(lines)

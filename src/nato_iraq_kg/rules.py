@@ -126,7 +126,7 @@ def concept_list_assertions(source: SourceRevision, curation: Curation) -> list[
             )
         )
         for number, (item_start, (words, concept)) in enumerate(
-            zip(_item_spans(source, entry, start), entry.items), start=1
+            zip(_item_spans(source, entry, start), entry.items, strict=True), start=1
         ):
             result.append(
                 Assertion(

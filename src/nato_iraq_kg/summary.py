@@ -37,5 +37,7 @@ def summary_lines(result: BuildResult) -> list[str]:
         + ")"
     )
     quads = sum(len(g) for g in result.graphs.values())
-    lines.append(f"Graph: {len(facts)} triples of facts; {quads} quads in {len(result.graphs)} graphs")
+    lines.append(
+        f"Graph: {len(facts)} triples of facts; {quads} quads in {len(result.graphs)} graphs"
+    )
     return lines
