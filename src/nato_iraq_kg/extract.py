@@ -155,7 +155,9 @@ def abbreviation_assertions(
         abbreviation = match.group(1)
         before = source.text[: match.start()]
         for name, decl in names:
-            if before.endswith(name) and (decl.iri, abbreviation) not in done:
+            if not before.endswith(name):
+                continue
+            if (decl.iri, abbreviation) not in done:
                 done.add((decl.iri, abbreviation))
                 start = match.start() - len(name)
                 result.append(
@@ -169,7 +171,7 @@ def abbreviation_assertions(
                         f"{decl.where}: abbreviation {abbreviation!r}",
                     )
                 )
-                break
+            break  # the longest name that ends here owns the abbreviation
     return result
 
 

@@ -2,29 +2,37 @@
 
 The embedded engine is Oxigraph (pyoxigraph): it loads the TriG dataset once and answers with the
 default graph as the union of all named graphs, so a query sees facts and evidence alike, and
-``GRAPH ?g { ... }`` still tells which assertion a triple came from.
+``GRAPH ?g { ... }`` still tells which assertion a triple came from. It beats rdflib's in-memory
+store by an order of magnitude on joins (see ``bench/``).
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from . import paths
 from .build import DATASET_FILE
 from .errors import InputError
 from .namespaces import prefixes
 
+CQ_DIR_NAME = "cq"
+
 
 @dataclass(frozen=True)
-class SelectResult:
-    """The variables and rows of a SELECT answer, each cell as text (None where unbound)."""
+class QueryOutcome:
+    """The answer to a query, whatever its form: rows, a boolean, or triples (N-Triples)."""
 
-    variables: tuple[str, ...]
-    rows: tuple[tuple[str | None, ...], ...]
+    kind: str  # "select" | "ask" | "graph"
+    variables: tuple[str, ...] = ()
+    rows: tuple[tuple[Any, ...], ...] = ()  # pyoxigraph terms or None
+    boolean: bool | None = None
+    ntriples: str = ""
 
 
-def load_graph(path: Path | None = None):
+def load_graph(path: Path | None = None) -> Any:
     """Load the built dataset (``data/nato-iraq.trig``) into an in-memory Oxigraph store."""
     import pyoxigraph
 
@@ -39,9 +47,30 @@ def load_graph(path: Path | None = None):
     return store
 
 
-def _compact(term: object) -> str:
+def run(store: Any, sparql: str) -> QueryOutcome:
+    """Run any SPARQL query form on ``store`` and return its answer."""
     import pyoxigraph
 
+    try:
+        answer = store.query(sparql, use_default_graph_as_union=True, prefixes=prefixes())
+    except SyntaxError as exc:
+        raise InputError(f"malformed SPARQL: {' '.join(str(exc).split())}") from exc
+    if isinstance(answer, pyoxigraph.QueryBoolean):
+        return QueryOutcome("ask", boolean=bool(answer))
+    if isinstance(answer, pyoxigraph.QuerySolutions):
+        variables = tuple(v.value for v in answer.variables)
+        rows = tuple(tuple(row[v] for v in variables) for row in answer)
+        return QueryOutcome("select", variables=variables, rows=rows)
+    text = pyoxigraph.serialize(answer, format=pyoxigraph.RdfFormat.N_TRIPLES)
+    return QueryOutcome("graph", ntriples=(text or b"").decode("utf-8"))
+
+
+def compact(term: Any) -> str | None:
+    """Return a term as short text for people: IRIs by prefix, literals by their value."""
+    import pyoxigraph
+
+    if term is None:
+        return None
     if isinstance(term, pyoxigraph.NamedNode):
         value = term.value
         for prefix, namespace in sorted(prefixes().items(), key=lambda kv: -len(kv[1])):
@@ -53,17 +82,22 @@ def _compact(term: object) -> str:
     return str(term)
 
 
-def select(store: object, sparql: str) -> SelectResult:
+@dataclass(frozen=True)
+class SelectResult:
+    """The variables and rows of a SELECT answer, each cell as short text (None where unbound)."""
+
+    variables: tuple[str, ...]
+    rows: tuple[tuple[str | None, ...], ...]
+
+
+def select(store: Any, sparql: str) -> SelectResult:
     """Run a SELECT query and return its rows with IRIs compacted by the project's prefixes."""
-    try:
-        solutions = store.query(sparql, use_default_graph_as_union=True, prefixes=prefixes())  # type: ignore[attr-defined]
-    except SyntaxError as exc:
-        raise InputError(f"malformed SPARQL: {exc}") from exc
-    variables = tuple(v.value for v in solutions.variables)
-    rows = tuple(
-        tuple(None if row[v] is None else _compact(row[v]) for v in variables) for row in solutions
+    outcome = run(store, sparql)
+    if outcome.kind != "select":
+        raise InputError("expected a SELECT query")
+    return SelectResult(
+        outcome.variables, tuple(tuple(compact(t) for t in row) for row in outcome.rows)
     )
-    return SelectResult(variables, rows)
 
 
 def table(result: SelectResult, width: int = 100) -> str:
@@ -76,8 +110,65 @@ def table(result: SelectResult, width: int = 100) -> str:
     header = list(result.variables)
     body = [[cell(v) for v in row] for row in result.rows]
     widths = [max([len(h)] + [len(r[i]) for r in body]) for i, h in enumerate(header)]
-    lines = [" | ".join(h.ljust(w) for h, w in zip(header, widths, strict=True))]
+    lines = [" | ".join(h.ljust(w) for h, w in zip(header, widths, strict=True)).rstrip()]
     lines.append("-+-".join("-" * w for w in widths))
-    lines += [" | ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)) for r in body]
+    lines += [" | ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)).rstrip() for r in body]
     lines.append(f"({len(body)} row{'s' if len(body) != 1 else ''})")
     return "\n".join(lines)
+
+
+def competency_questions(folder: Path | None = None) -> list[Path]:
+    """Return the competency-question files ``queries/cq/NN-slug.rq``, in order."""
+    folder = folder or paths.project_root() / "queries" / CQ_DIR_NAME
+    return sorted(folder.glob("[0-9][0-9]-*.rq"))
+
+
+def question_of(path: Path) -> str:
+    """Return the plain-words question from the leading ``#`` comment of a query file."""
+    lines = []
+    for line in path.read_text(encoding="utf-8").splitlines():
+        if not line.startswith("#"):
+            break
+        lines.append(line.lstrip("# ").strip())
+    text = " ".join(lines)
+    match = re.match(r"(.+?\?)", text)
+    return match.group(1) if match else text
+
+
+def resolve_query(name: str, folder: Path | None = None) -> Path:
+    """Find a query by file path, by competency-question number (``7``, ``07``) or by slug."""
+    candidate = Path(name)
+    if candidate.suffix == ".rq" or candidate.is_file():
+        if not candidate.is_file():
+            raise InputError(f"{candidate}: query file not found")
+        return candidate
+    files = competency_questions(folder)
+    for path in files:
+        number, _, slug = path.stem.partition("-")
+        if name.isdigit() and int(name) == int(number):
+            return path
+        if name in (path.stem, slug):
+            return path
+    raise InputError(f"no query named {name!r}; 'nato-iraq-kg query --list' shows them")
+
+
+#: Output formats of SELECT/ASK answers, as pyoxigraph names them.
+RESULT_FORMATS = ("csv", "tsv", "json", "xml")
+#: Output formats of CONSTRUCT/DESCRIBE answers.
+GRAPH_FORMATS = {"turtle": "TURTLE", "ttl": "TURTLE", "nt": "N_TRIPLES", "xml": "RDF_XML"}
+
+
+def run_serialized(store: Any, sparql: str, fmt: str) -> bytes:
+    """Run a query and return its answer in a W3C format (results formats or an RDF syntax)."""
+    import pyoxigraph
+
+    try:
+        answer = store.query(sparql, use_default_graph_as_union=True, prefixes=prefixes())
+    except SyntaxError as exc:
+        raise InputError(f"malformed SPARQL: {' '.join(str(exc).split())}") from exc
+    if isinstance(answer, pyoxigraph.QueryTriples):
+        name = GRAPH_FORMATS.get(fmt, "TURTLE")
+        return pyoxigraph.serialize(answer, format=getattr(pyoxigraph.RdfFormat, name)) or b""
+    if fmt not in RESULT_FORMATS:
+        raise InputError(f"format {fmt!r} is for graphs; use one of {', '.join(RESULT_FORMATS)}")
+    return answer.serialize(format=getattr(pyoxigraph.QueryResultsFormat, fmt.upper()))

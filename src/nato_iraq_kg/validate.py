@@ -1,0 +1,239 @@
+"""Validate graphs against the project's SHACL shapes (``ontology/shapes.ttl``).
+
+The shapes target classes such as ``nik:Actor`` and expect to reach instances of its subclasses,
+so the ontology is merged into the data before validation: SHACL follows ``rdfs:subClassOf`` in
+the data graph by itself, and no RDFS/OWL inference is run (it is slow and would add triples that
+the shapes would then check instead of the data).
+
+pyshacl is imported inside :func:`validate_graph`, not at module level: importing it costs a
+noticeable fraction of a second, which every command of the CLI would otherwise pay.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+from typing import Any
+
+from rdflib import RDF, BNode, Graph, Literal, Namespace, URIRef
+from rdflib.plugins.sparql import prepareQuery
+from rdflib.plugins.sparql.sparql import Query
+from rdflib.term import Node
+
+from . import paths
+
+__all__ = ["ValidationReport", "ValidationResult", "load_shapes", "validate_graph"]
+
+SH = Namespace("http://www.w3.org/ns/shacl#")
+
+#: Report order: the most serious results first.
+_SEVERITY_RANK = {"Violation": 0, "Warning": 1, "Info": 2}
+
+
+@dataclass(frozen=True)
+class ValidationResult:
+    """One ``sh:ValidationResult``, flattened to strings so it can be sorted, compared and shown.
+
+    ``component`` is the local name of the constraint component (``MinCountConstraintComponent``,
+    ``SPARQLConstraintComponent``), which says *what kind* of rule failed independently of the
+    wording of the message.
+    """
+
+    focus: str
+    path: str | None
+    message: str
+    severity: str
+    component: str
+    source_shape: str
+    value: str | None = None
+
+    def __str__(self) -> str:
+        """Return one readable line: severity, focus node, path and message."""
+        where = f" {self.path}" if self.path else ""
+        return f"{self.severity}: <{self.focus}>{where}: {self.message} [{self.component}]"
+
+
+@dataclass(frozen=True)
+class ValidationReport:
+    """The outcome of a validation: results sorted deterministically, and pyshacl's report graph.
+
+    ``conforms`` is ``True`` when there is no Violation: Warnings flag doubtful data that a person
+    should look at, but they must not fail a build.
+    """
+
+    conforms: bool
+    results: tuple[ValidationResult, ...]
+    report_graph: Graph
+
+    @property
+    def violations(self) -> tuple[ValidationResult, ...]:
+        """Return the results of severity Violation."""
+        return tuple(r for r in self.results if r.severity == "Violation")
+
+    @property
+    def warnings(self) -> tuple[ValidationResult, ...]:
+        """Return the results of severity Warning."""
+        return tuple(r for r in self.results if r.severity == "Warning")
+
+    def text(self) -> str:
+        """Return every result on its own line, or a one-line summary when there are none."""
+        if not self.results:
+            return "conforms: no violations, no warnings"
+        return "\n".join(str(r) for r in self.results)
+
+
+class _PreparedQueryGraph(Graph):
+    """A graph that parses each distinct SPARQL text once, however often it is queried.
+
+    pyshacl runs every ``sh:sparql`` constraint once per focus node, passing the query as text, and
+    rdflib parses text on every call: parsing, not evaluation, would then take most of the time
+    (minutes instead of seconds for the project's graph). Caching the prepared query is safe
+    because pyshacl binds ``$this`` through ``initBindings``, not by editing the text.
+    """
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._prepared: dict[str, Query] = {}
+
+    def query(self, query_object: Any, *args: Any, **kwargs: Any) -> Any:  # type: ignore[override]
+        """Run a query, preparing a text query once and reusing it on later calls."""
+        if isinstance(query_object, str) and not args and kwargs.get("initNs") is None:
+            prepared = self._prepared.get(query_object)
+            if prepared is None:
+                prepared = prepareQuery(query_object, initNs=dict(self.namespaces()))
+                self._prepared[query_object] = prepared
+            query_object = prepared
+        return super().query(query_object, *args, **kwargs)
+
+
+def load_shapes(path: Path | None = None) -> Graph:
+    """Parse the SHACL shapes; by default the project's ``ontology/shapes.ttl``."""
+    graph = Graph()
+    graph.parse(path or paths.shapes_file(), format="turtle")
+    return graph
+
+
+def _load_ontology() -> Graph:
+    graph = Graph()
+    graph.parse(paths.ontology_file(), format="turtle")
+    return graph
+
+
+def _local_name(term: Node | None) -> str:
+    """Return the part of an IRI after its last ``#`` or ``/`` (the whole text otherwise)."""
+    if term is None:
+        return ""
+    text = str(term)
+    for separator in ("#", "/"):
+        if separator in text:
+            text = text.rsplit(separator, 1)[1]
+    return text
+
+
+def _term_text(term: Node | None) -> str | None:
+    """Return a stable text for a report term; blank nodes get a fixed placeholder.
+
+    Blank node labels change from run to run, so they would make the sorted results (and any
+    comparison between two reports) unstable.
+    """
+    if term is None:
+        return None
+    if isinstance(term, BNode):
+        return "_:blank"
+    if isinstance(term, Literal | URIRef):
+        return str(term)
+    return str(term)
+
+
+def _path_text(report: Graph, path: Node | None) -> str | None:
+    """Return a property path as text: an IRI as is, an inverse path as ``^IRI``."""
+    if path is None:
+        return None
+    if isinstance(path, BNode):
+        inverse = report.value(path, SH.inversePath)
+        if inverse is not None:
+            return f"^{inverse}"
+    return _term_text(path)
+
+
+def _results(report: Graph) -> tuple[ValidationResult, ...]:
+    found: set[ValidationResult] = set()
+    for node in report.subjects(RDF.type, SH.ValidationResult):
+        messages = sorted(str(m) for m in report.objects(node, SH.resultMessage))
+        found.add(
+            ValidationResult(
+                focus=_term_text(report.value(node, SH.focusNode)) or "",
+                path=_path_text(report, report.value(node, SH.resultPath)),
+                message=" ".join(messages),
+                severity=_local_name(report.value(node, SH.resultSeverity)),
+                component=_local_name(report.value(node, SH.sourceConstraintComponent)),
+                source_shape=_term_text(report.value(node, SH.sourceShape)) or "",
+                value=_term_text(report.value(node, SH.value)),
+            )
+        )
+    return tuple(
+        sorted(
+            found,
+            key=lambda r: (
+                _SEVERITY_RANK.get(r.severity, 9),
+                r.focus,
+                r.path or "",
+                r.component,
+                r.message,
+                r.source_shape,
+                r.value or "",
+            ),
+        )
+    )
+
+
+def validate_graph(
+    data: Graph,
+    *,
+    shapes: Graph | None = None,
+    ontology: Graph | None = None,
+    focus_nodes: Iterable[URIRef] | None = None,
+) -> ValidationReport:
+    """Validate ``data`` against the shapes, with the ontology merged in.
+
+    Args:
+        data: The graph to check, e.g. the facts plus the evidence graph. It is not modified.
+        shapes: The shapes graph; by default :func:`load_shapes`.
+        ontology: The ontology to merge into the data so that class targets reach subclass
+            instances; by default the project's ``ontology/nato-iraq.ttl``. Pass an empty
+            ``Graph()`` to validate ``data`` exactly as it is.
+        focus_nodes: Only report on these nodes (pyshacl's ``focus_nodes``): much faster when
+            only a few nodes changed. Shapes still see the whole graph.
+
+    Returns:
+        The report; ``conforms`` is ``False`` only when there is at least one Violation.
+    """
+    import pyshacl  # noqa: PLC0415 - deferred: importing pyshacl is slow
+
+    shapes = shapes if shapes is not None else load_shapes()
+    ontology = ontology if ontology is not None else _load_ontology()
+    # Merging here, rather than passing ont_graph, lets pyshacl validate in place: it clones the
+    # data graph whenever it mixes in an ontology, and the merge below is the one copy we need.
+    merged = _PreparedQueryGraph()
+    for prefix, namespace in data.namespaces():
+        merged.bind(prefix, namespace, override=False)
+    merged += data
+    merged += ontology
+    focus = sorted(set(focus_nodes)) if focus_nodes is not None else None
+    if focus is not None and not focus:
+        return ValidationReport(True, (), Graph())
+    _, report_graph, _ = pyshacl.validate(
+        merged,
+        shacl_graph=shapes,
+        inference="none",
+        advanced=False,
+        inplace=True,
+        allow_warnings=True,
+        allow_infos=True,
+        focus_nodes=focus,
+    )
+    results = _results(report_graph)
+    conforms = not any(r.severity == "Violation" for r in results)
+    return ValidationReport(conforms, results, report_graph)
