@@ -7,11 +7,10 @@ a shape), 2 unusable input (a missing or altered source, a malformed file or que
 from __future__ import annotations
 
 import sys
-from pathlib import Path
 
 import click
 
-from .errors import KGError
+from .errors import InputError, KGError
 
 
 def _fail(error: KGError) -> None:
@@ -80,26 +79,75 @@ def build(check: bool) -> None:
 
 
 @cli.command()
-@click.argument("query_file", required=False, type=click.Path(path_type=Path))
-@click.option("--sparql", help="A SPARQL SELECT query given on the command line.")
-@click.option("--width", default=100, show_default=True, help="Cut cells wider than this.")
-def query(query_file: Path | None, sparql: str | None, width: int) -> None:
-    """Run a SPARQL SELECT query (a .rq file or --sparql) on the built graph, with no server."""
-    from .query import load_graph, select, table
+@click.argument("name", required=False)
+@click.option("--sparql", help="A SPARQL query given on the command line.")
+@click.option("--list", "list_questions", is_flag=True, help="List the competency questions.")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["table", "csv", "tsv", "json", "xml", "turtle", "nt"]),
+    help="Output format (default: a table on a terminal, csv otherwise; Turtle for graphs).",
+)
+@click.option("--endpoint", metavar="URL", help="Ask this SPARQL 1.1 endpoint instead.")
+@click.option("--timeout", default=30.0, show_default=True, help="Seconds to wait for an endpoint.")
+@click.option("--width", default=100, show_default=True, help="Cut table cells wider than this.")
+def query(
+    name: str | None,
+    sparql: str | None,
+    list_questions: bool,
+    fmt: str | None,
+    endpoint: str | None,
+    timeout: float,
+    width: int,
+) -> None:
+    """Run a query: a competency question (number or slug), a .rq file, or --sparql.
+
+    By default the query runs on the built graph in an embedded store, with no server.
+    """
+    from .query import competency_questions, question_of, resolve_query
 
     try:
-        if (query_file is None) == (sparql is None):
-            raise click.UsageError("give either a query file or --sparql, not both or neither")
-        if query_file is not None:
+        if list_questions:
+            for path in competency_questions():
+                click.echo(f"{path.stem}  {question_of(path)}")
+            return
+        if (name is None) == (sparql is None):
+            raise click.UsageError("give either a query name or file, or --sparql (not both)")
+        if name is not None:
+            path = resolve_query(name)
             try:
-                sparql = query_file.read_text(encoding="utf-8")
+                sparql = path.read_text(encoding="utf-8")
             except OSError as exc:
-                from .errors import InputError
-
-                raise InputError(f"{query_file}: cannot read ({exc.strerror})") from exc
-        click.echo(table(select(load_graph(), sparql or ""), width))
+                raise InputError(f"{path}: cannot read ({exc.strerror})") from exc
+        chosen = fmt or ("table" if sys.stdout.isatty() else "csv")
+        click.echo(_answer(sparql or "", chosen, endpoint, timeout, width), nl=False)
     except KGError as error:
         _fail(error)
+
+
+def _answer(sparql: str, fmt: str, endpoint: str | None, timeout: float, width: int) -> str:
+    """Return the answer to ``sparql`` in ``fmt``, from the embedded store or an endpoint."""
+    from .query import SelectResult, compact, load_graph, run, run_serialized, table
+
+    if endpoint is None:
+        store = load_graph()
+        if fmt != "table":
+            return run_serialized(store, sparql, fmt).decode("utf-8")
+        outcome = run(store, sparql)
+        if outcome.kind == "select":
+            rows = tuple(tuple(compact(t) for t in row) for row in outcome.rows)
+            return table(SelectResult(outcome.variables, rows), width) + "\n"
+        if outcome.kind == "ask":
+            return ("yes" if outcome.boolean else "no") + "\n"
+        return run_serialized(store, sparql, "turtle").decode("utf-8")
+    from .remote import query_endpoint
+    from .results import table_from_json
+
+    remote_format = {"table": "json", "nt": "n-triples"}.get(fmt, fmt)
+    answer = query_endpoint(endpoint, sparql, return_format=remote_format, timeout=timeout)
+    if fmt == "table" and "json" in answer.content_type:
+        return table_from_json(answer.body, width) + "\n"
+    return answer.body.decode("utf-8")
 
 
 @cli.command()
