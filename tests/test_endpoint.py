@@ -130,8 +130,8 @@ def test_endpoint_table_output_for_people(endpoint: str) -> None:
     assert "NATO" in result.stdout and "(1 row)" in result.stdout
 
 
-def test_read_only_endpoint_refuses_an_update(endpoint: str) -> None:
-    """An update sent to the read-only server is refused with a clear error, exit 2."""
+def test_query_never_sends_an_update(endpoint: str) -> None:
+    """An update given to 'query --endpoint' is refused before sending: exit 2, one clear line."""
     update_url = endpoint.replace("/query", "/update")
     result = CliRunner().invoke(
         cli,
@@ -139,6 +139,17 @@ def test_read_only_endpoint_refuses_an_update(endpoint: str) -> None:
     )
     assert result.exit_code == 2
     assert result.stderr.startswith("error: ")
+    assert "refusing to send a SPARQL update (INSERT)" in result.stderr
+
+
+def test_comments_do_not_change_the_query_form() -> None:
+    """Regression: 'create' or 'insert' in a comment or a string leaves a SELECT a SELECT."""
+    from nato_iraq_kg.remote import query_form
+
+    text = '# to help Iraq create armed forces\nSELECT ?x WHERE { ?x ?p "insert" }'
+    assert query_form(text) == "SELECT"
+    assert query_form("PREFIX a: <http://e/drop#> ASK { a:x ?p ?o }") == "ASK"
+    assert query_form("DELETE WHERE { ?s ?p ?o }") == "DELETE"
 
 
 def test_unreachable_endpoint_fails_clearly_after_bounded_retries() -> None:

@@ -143,10 +143,14 @@ def _answer(sparql: str, fmt: str, endpoint: str | None, timeout: float, width: 
     from .remote import query_endpoint
     from .results import table_from_json
 
-    remote_format = {"table": "json", "nt": "n-triples"}.get(fmt, fmt)
+    remote_format = {"table": "json", "nt": "turtle"}.get(fmt, fmt)
     answer = query_endpoint(endpoint, sparql, return_format=remote_format, timeout=timeout)
     if fmt == "table" and "json" in answer.content_type:
         return table_from_json(answer.body, width) + "\n"
+    if fmt == "nt" and "turtle" in answer.content_type:
+        from rdflib import Graph
+
+        return Graph().parse(data=answer.body, format="turtle").serialize(format="nt")
     return answer.body.decode("utf-8")
 
 

@@ -7,6 +7,7 @@ of times on 429/502/503/504 or a dropped connection, waiting as long as the serv
 
 from __future__ import annotations
 
+import re
 import time
 import urllib.error
 from collections.abc import Callable
@@ -22,6 +23,26 @@ MAX_WAIT_S = 30.0
 
 #: Our output formats and the SPARQLWrapper return format asked of the endpoint.
 RESULT_FORMATS = {"json": "json", "xml": "xml", "csv": "csv", "tsv": "tsv"}
+
+
+_OPAQUE = re.compile(r"""<[^<>\s]*>|"(?:[^"\\\n]|\\.)*"|'(?:[^'\\\n]|\\.)*'|#[^\n]*""")
+_FORM = re.compile(
+    r"\b(SELECT|CONSTRUCT|ASK|DESCRIBE|INSERT|DELETE|LOAD|CLEAR|DROP|CREATE|ADD|MOVE|COPY|WITH)\b",
+    re.IGNORECASE,
+)
+READ_FORMS = frozenset({"SELECT", "CONSTRUCT", "ASK", "DESCRIBE"})
+
+
+def query_form(sparql: str) -> str:
+    """Return the query's form (SELECT, ASK, ..., or an update verb), ignoring comments and strings.
+
+    SPARQLWrapper guesses the form from the raw text, so a comment such as "to help Iraq create
+    effective armed forces" makes it send a query as an update; we decide it ourselves.
+    """
+    match = _FORM.search(_OPAQUE.sub(" ", sparql))
+    if match is None:
+        raise InputError("malformed SPARQL: no query form (SELECT, CONSTRUCT, ASK, DESCRIBE)")
+    return match.group(1).upper()
 
 
 class EndpointError(KGError):
@@ -69,8 +90,12 @@ def query_endpoint(
     from SPARQLWrapper import POST, SPARQLWrapper
     from SPARQLWrapper.SPARQLExceptions import SPARQLWrapperException
 
+    form = query_form(sparql)
+    if form not in READ_FORMS:
+        raise InputError(f"{url}: refusing to send a SPARQL update ({form}): queries only read")
     client = SPARQLWrapper(url, agent=USER_AGENT)
     client.setQuery(sparql)
+    client.queryType = form
     client.setMethod(POST)
     client.setTimeout(int(max(1, timeout)))
     client.setReturnFormat(return_format)
