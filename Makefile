@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 
 .DEFAULT_GOAL := help
-.PHONY: help run test lint format data check-data reason system-deps clean
+.PHONY: help run test lint format data check-data reason bench system-deps clean
 
 help: ## Show the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-11s %s\n", $$1, $$2}'
@@ -52,6 +52,9 @@ check-data: $(VENV)/.installed ## Fail if data/ differs from a fresh build
 
 reason: $(VENV)/.installed-test ## Check the ontology with the HermiT reasoner
 	$(BIN)/nato-iraq-kg reason --with-data
+
+bench: $(VENV)/.installed ## Benchmark the queries: embedded Oxigraph vs rdflib's in-memory store
+	$(BIN)/python bench/bench_queries.py
 
 clean: ## Remove the virtual environment and caches
 	rm -rf $(VENV) .pytest_cache .ruff_cache
