@@ -31,18 +31,18 @@ system-deps: ## Install the Debian packages the tests need (as root), or fail sa
 	@bash scripts/ensure-system-packages.sh
 
 test: $(VENV)/.installed-test system-deps ## Install test needs, then lint, check data/ is fresh, run every test
-	$(BIN)/ruff check src tests
-	$(BIN)/ruff format --check src tests
+	$(BIN)/ruff check src tests bench scripts
+	$(BIN)/ruff format --check src tests bench scripts
 	$(BIN)/nato-iraq-kg build --check
 	$(BIN)/pytest
 
 lint: $(VENV)/.installed-test ## Lint and check formatting
-	$(BIN)/ruff check src tests
-	$(BIN)/ruff format --check src tests
+	$(BIN)/ruff check src tests bench scripts
+	$(BIN)/ruff format --check src tests bench scripts
 
 format: $(VENV)/.installed-test ## Reformat the code
-	$(BIN)/ruff format src tests
-	$(BIN)/ruff check --fix src tests
+	$(BIN)/ruff format src tests bench scripts
+	$(BIN)/ruff check --fix src tests bench scripts
 
 data: $(VENV)/.installed ## Rebuild data/ from the sources
 	$(BIN)/nato-iraq-kg build

@@ -45,7 +45,7 @@ def main() -> None:
             f"    mf:result <{answers[0].name}> .",
             "",
         ]
-    lines += ["    ) .", ""] + entries
+    lines += ["    ) .", "", *entries]
     (CQ / "manifest.ttl").write_text("\n".join(lines), encoding="utf-8")
     print(f"wrote {CQ / 'manifest.ttl'}: {len(entries) // 5} questions")
 
