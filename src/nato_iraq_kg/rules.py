@@ -73,6 +73,11 @@ def milestone_assertions(
     return result
 
 
+def _words_of(gap: str) -> str:
+    """Return what a gap between list items says, without its separators."""
+    return re.sub(r"^(?:[\s,;]|\band\b)+|(?:[\s,;]|\band\b)+$", "", gap)
+
+
 def _item_spans(source: SourceRevision, entry: ConceptListEntry, start: int) -> list[int]:
     """Locate each item's words in order inside the list, checking only separators lie between."""
     end = start + len(entry.quote)
@@ -87,14 +92,16 @@ def _item_spans(source: SourceRevision, entry: ConceptListEntry, start: int) -> 
         gap = source.text[position:found]
         if not LIST_SEPARATOR.fullmatch(gap):
             raise CheckFailure(
-                f"{entry.where}: the list names {gap.strip(' ,;')!r} before {words!r}, "
+                f"{entry.where}: the list names {_words_of(gap)!r} before {words!r}, "
                 "which no item covers"
             )
         starts.append(found)
         position = found + len(words)
     rest = source.text[position:end]
     if not LIST_SEPARATOR.fullmatch(rest):
-        raise CheckFailure(f"{entry.where}: the list ends with {rest!r}, which no item covers")
+        raise CheckFailure(
+            f"{entry.where}: the list ends with {_words_of(rest)!r}, which no item covers"
+        )
     return starts
 
 
