@@ -15,7 +15,6 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-
 from typing import Any
 
 from rdflib import RDF, BNode, Graph, Literal, Namespace, URIRef
@@ -105,8 +104,8 @@ class _PreparedQueryGraph(Graph):
         query_object: Any,
         processor: Any = "sparql",
         result: Any = "sparql",
-        initNs: Mapping[str, Any] | None = None,  # noqa: N803 - rdflib's parameter name
-        initBindings: Mapping[str, Any] | None = None,  # noqa: N803 - rdflib's parameter name
+        initNs: Mapping[str, Any] | None = None,
+        initBindings: Mapping[str, Any] | None = None,
         use_store_provided: bool = True,
         **kwargs: Any,
     ) -> Any:
@@ -137,6 +136,7 @@ def load_shapes(path: Path | None = None) -> Graph:
 
 
 def _load_ontology() -> Graph:
+    """Parse the project's ontology, the default to merge into the data."""
     graph = Graph()
     graph.parse(paths.ontology_file(), format="turtle")
     return graph
@@ -163,8 +163,6 @@ def _term_text(term: Node | None) -> str | None:
         return None
     if isinstance(term, BNode):
         return "_:blank"
-    if isinstance(term, Literal | URIRef):
-        return str(term)
     return str(term)
 
 
@@ -180,6 +178,11 @@ def _path_text(report: Graph, path: Node | None) -> str | None:
 
 
 def _results(report: Graph) -> tuple[ValidationResult, ...]:
+    """Flatten the report graph's results, dropping duplicates, in a stable order.
+
+    A node that two shapes target through a shared property shape is reported twice by pyshacl;
+    one result is enough.
+    """
     found: set[ValidationResult] = set()
     for node in report.subjects(RDF.type, SH.ValidationResult):
         messages = sorted(str(m) for m in report.objects(node, SH.resultMessage))
@@ -230,9 +233,15 @@ def validate_graph(
 
     Returns:
         The report; ``conforms`` is ``False`` only when there is at least one Violation.
-    """
-    import pyshacl  # noqa: PLC0415 - deferred: importing pyshacl is slow
 
+    Raises:
+        ValueError: The shapes graph is not valid SHACL (pyshacl cannot apply it).
+    """
+    import pyshacl  # deferred: importing pyshacl is slow, and most commands never validate
+
+    focus = sorted(set(focus_nodes)) if focus_nodes is not None else None
+    if focus is not None and not focus:
+        return ValidationReport(True, (), Graph())
     shapes = shapes if shapes is not None else load_shapes()
     ontology = ontology if ontology is not None else _load_ontology()
     # Merging here, rather than passing ont_graph, lets pyshacl validate in place: it clones the
@@ -242,10 +251,7 @@ def validate_graph(
         merged.bind(prefix, namespace, override=False)
     merged += data
     merged += ontology
-    focus = sorted(set(focus_nodes)) if focus_nodes is not None else None
-    if focus is not None and not focus:
-        return ValidationReport(True, (), Graph())
-    _, report_graph, _ = pyshacl.validate(
+    _, report_graph, report_text = pyshacl.validate(
         merged,
         shacl_graph=shapes,
         inference="none",
@@ -253,6 +259,9 @@ def validate_graph(
         inplace=True,
         focus_nodes=focus,
     )
+    if not isinstance(report_graph, Graph):
+        # pyshacl returns, rather than raises, the failure of a malformed shapes graph.
+        raise ValueError(f"the shapes could not be applied: {report_text}")
     results = _results(report_graph)
     conforms = not any(r.severity == "Violation" for r in results)
     return ValidationReport(conforms, results, report_graph)
