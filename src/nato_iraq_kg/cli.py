@@ -7,6 +7,7 @@ a shape), 2 unusable input (a missing or altered source, a malformed file or que
 from __future__ import annotations
 
 import sys
+from pathlib import Path
 
 import click
 
@@ -76,6 +77,63 @@ def build(check: bool) -> None:
             click.echo(f"Wrote {path.relative_to(build_module.paths.project_root())}")
     except KGError as error:
         _fail(error)
+
+
+@cli.command()
+@click.argument("files", nargs=-1, type=click.Path(path_type=Path))
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["text", "turtle", "json"]),
+    default="text",
+    show_default=True,
+    help="text: one line per result; turtle/json: the full SHACL validation report.",
+)
+def validate(files: tuple[Path, ...], fmt: str) -> None:
+    """Validate RDF files (default: the built graph) with the shapes and the quality checks.
+
+    Exit 0 when the data conforms, 1 when it does not, 2 when a file cannot be used.
+    """
+    from . import paths
+    from .build import DATASET_FILE, load_ontology
+    from .inputs import load_inputs
+    from .quality import run_quality_checks
+    from .validate import validate_graph
+
+    try:
+        targets = list(files) or [paths.data_dir() / DATASET_FILE]
+        loaded = load_inputs(targets)
+        report = validate_graph(loaded.graph, ontology=load_ontology(paths.ontology_file()))
+        quality = run_quality_checks(loaded.store)
+    except KGError as error:
+        _fail(error)
+        return
+    failed_checks = [check for check in quality if not check.passed]
+    if fmt == "turtle":
+        click.echo(report.report_graph.serialize(format="turtle"))
+    elif fmt == "json":
+        click.echo(report.report_graph.serialize(format="json-ld", indent=2))
+    else:
+        from rdflib import URIRef
+        from rdflib.namespace import RDFS
+
+        for item in report.results:
+            label = loaded.graph.value(URIRef(item.focus), RDFS.label) if item.focus else None
+            name = f'"{label}" ' if label is not None else ""
+            path = f" {item.path}" if item.path else ""
+            click.echo(f"{item.severity}: {name}<{item.focus}>{path}: {item.message}")
+        for check in failed_checks:
+            for row in check.rows.rows:
+                cells = ", ".join(c or "" for c in row)
+                click.echo(f"Violation: quality check {check.name}: {cells}: {check.question}")
+    conforms = report.conforms and not failed_checks
+    click.echo(
+        f"{'Conforms' if conforms else 'Does not conform'}: "
+        f"{len(report.violations)} violation(s), {len(report.warnings)} warning(s); "
+        f"quality checks: {len(quality) - len(failed_checks)} passed, {len(failed_checks)} failed",
+        err=fmt != "text",
+    )
+    sys.exit(0 if conforms else 1)
 
 
 @cli.command()
