@@ -213,6 +213,27 @@ def _answer(sparql: str, fmt: str, endpoint: str | None, timeout: float, width: 
 
 
 @cli.command()
+@click.argument("name")
+@click.option("--width", default=80, show_default=True, help="Cut table cells wider than this.")
+def evidence(name: str, width: int) -> None:
+    """Show every fact about an entity (by its name as the page writes it), with its quotes.
+
+    Exit 1 when no entity has that name.
+    """
+    from .query import evidence_for, load_graph, table
+
+    try:
+        result = evidence_for(load_graph(), name)
+    except KGError as error:
+        _fail(error)
+        return
+    if not result.rows:
+        click.echo(f"error: no entity is named {name!r} in the graph", err=True)
+        sys.exit(1)
+    click.echo(table(result, width))
+
+
+@cli.command()
 @click.option(
     "--with-data", is_flag=True, help="Reason over the built facts too, not only the ontology."
 )

@@ -149,7 +149,13 @@ def resolve_query(name: str, folder: Path | None = None) -> Path:
             return path
         if name in (path.stem, slug):
             return path
-    raise InputError(f"no query named {name!r}; 'nato-iraq-kg query --list' shows them")
+    import difflib
+
+    stems = [p.stem for p in files]
+    near = [stem for stem in stems if name.lower() in stem][:3]
+    near = near or difflib.get_close_matches(name, stems, n=3, cutoff=0.4)
+    hint = f"; did you mean {', '.join(near)}?" if near else ""
+    raise InputError(f"no query named {name!r}{hint} ('nato-iraq-kg query --list' shows them)")
 
 
 #: Output formats of SELECT/ASK answers, as pyoxigraph names them.
@@ -172,3 +178,42 @@ def run_serialized(store: Any, sparql: str, fmt: str) -> bytes:
     if fmt not in RESULT_FORMATS:
         raise InputError(f"format {fmt!r} is for graphs; use one of {', '.join(RESULT_FORMATS)}")
     return answer.serialize(format=getattr(pyoxigraph.QueryResultsFormat, fmt.upper()))
+
+
+EVIDENCE_QUERY = """
+PREFIX nik: <https://w3id.org/nato-iraq-kg/ontology#>
+PREFIX oa: <http://www.w3.org/ns/oa#>
+PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
+SELECT DISTINCT ?wanted ?entity ?subject ?property ?object ?part ?quote
+WHERE {
+  ?entity rdfs:label|skos:altLabel ?name .
+  FILTER(LCASE(STR(?name)) = LCASE(STR(?wanted)))
+  { GRAPH ?g { ?entity ?property ?object } BIND(?entity AS ?subject) }
+  UNION
+  { GRAPH ?g { ?subject ?property ?entity } BIND(?entity AS ?object) }
+  FILTER(STRSTARTS(STR(?g), "https://w3id.org/nato-iraq-kg/id/assertion/"))
+  ?evidence oa:hasBody ?g ;
+            nik:inPart/nik:partName ?part ;
+            oa:hasTarget/oa:hasSelector/oa:exact ?quote .
+}
+ORDER BY ?subject ?property ?object ?part
+"""
+
+
+def evidence_for(store: Any, name: str) -> SelectResult:
+    """Return every fact about the entity named ``name`` (a label or alias), with its quotes.
+
+    The name is bound as an RDF literal (SPARQL substitution), never pasted into the query text,
+    so no input can change what the query does.
+    """
+    import pyoxigraph
+
+    answer = store.query(
+        EVIDENCE_QUERY,
+        use_default_graph_as_union=True,
+        substitutions={pyoxigraph.Variable("wanted"): pyoxigraph.Literal(name)},
+    )
+    variables = tuple(v.value for v in answer.variables if v.value != "wanted")
+    rows = tuple(tuple(compact(row[v]) for v in variables) for row in answer)
+    return SelectResult(variables, rows)

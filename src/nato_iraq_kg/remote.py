@@ -7,6 +7,7 @@ of times on 429/502/503/504 or a dropped connection, waiting as long as the serv
 
 from __future__ import annotations
 
+import json
 import re
 import time
 import urllib.error
@@ -73,6 +74,31 @@ def retry_after_seconds(value: str | None, attempt: int) -> float:
     return min(0.5 * 2**attempt, MAX_WAIT_S)
 
 
+def check_answer(url: str, answer: RemoteAnswer, return_format: str) -> None:
+    """Refuse what is not an answer: an HTML error page, or a truncated or malformed result.
+
+    Servers behind proxies answer errors with HTML and status 200; a dropped connection leaves
+    half a JSON document. Either would otherwise be printed as if it were the result.
+    """
+    media = answer.content_type.split(";")[0].strip().lower()
+    if "html" in media:
+        raise EndpointError(f"{url}: answered with an HTML page ({media}), not a SPARQL result")
+    if return_format == "json":
+        try:
+            document = json.loads(answer.body)
+        except ValueError as exc:
+            raise EndpointError(f"{url}: truncated or malformed JSON result: {exc}") from exc
+        if not isinstance(document, dict) or not ("boolean" in document or "results" in document):
+            raise EndpointError(f"{url}: the JSON answer is not a SPARQL result")
+    elif return_format == "xml":
+        import xml.etree.ElementTree as ElementTree
+
+        try:
+            ElementTree.fromstring(answer.body)
+        except ElementTree.ParseError as exc:
+            raise EndpointError(f"{url}: truncated or malformed XML result: {exc}") from exc
+
+
 def query_endpoint(
     url: str,
     sparql: str,
@@ -102,7 +128,9 @@ def query_endpoint(
     for attempt in range(retries + 1):
         try:
             response = client.query().response
-            return RemoteAnswer(response.read(), response.headers.get("Content-Type", ""))
+            answer = RemoteAnswer(response.read(), response.headers.get("Content-Type", ""))
+            check_answer(url, answer, return_format)
+            return answer
         except urllib.error.HTTPError as exc:
             if exc.code in RETRY_STATUSES and attempt < retries:
                 sleep(retry_after_seconds(exc.headers.get("Retry-After"), attempt))

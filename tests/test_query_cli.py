@@ -1,0 +1,194 @@
+"""The `query` and `evidence` commands: names, formats, bad input, hostile input, bad endpoints."""
+
+from __future__ import annotations
+
+import json
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, HTTPServer
+from typing import ClassVar
+
+import pytest
+from click.testing import CliRunner
+
+from nato_iraq_kg import load_graph, query
+from nato_iraq_kg.cli import cli
+from nato_iraq_kg.query import evidence_for
+
+INJECTIONS = [
+    'x" } ; DROP ALL ; #',
+    "x' } DELETE WHERE { ?s ?p ?o } #",
+    '"} UNION { ?entity ?p ?o } #',
+    "NATO\\u0022 ) } #",
+    "\n} SELECT * WHERE { ?s ?p ?o } #",
+]
+
+
+def invoke(*args: str):
+    """Run the CLI in-process."""
+    return CliRunner().invoke(cli, list(args))
+
+
+def test_list_shows_every_question_with_its_words() -> None:
+    """--list prints one line per competency question."""
+    result = invoke("query", "--list")
+    assert result.exit_code == 0
+    lines = result.stdout.splitlines()
+    assert len(lines) >= 40
+    assert lines[0].startswith("01-") and lines[0].endswith("?")
+
+
+@pytest.mark.parametrize(
+    "name", ["1", "01", "01-timeline-of-dated-events", "timeline-of-dated-events"]
+)
+def test_a_question_is_found_by_number_or_slug(name: str) -> None:
+    """A question can be named by number, by file stem or by slug."""
+    result = invoke("query", name, "--format", "csv")
+    assert result.exit_code == 0, result.stderr
+    assert result.stdout.startswith("event,")
+
+
+def test_an_unknown_name_lists_the_near_ones() -> None:
+    """An unknown name: exit 2 and the names it may have meant."""
+    result = invoke("query", "timelin")
+    assert result.exit_code == 2
+    assert "did you mean 01-timeline-of-dated-events" in result.stderr
+
+
+def test_a_syntax_error_gives_line_and_column() -> None:
+    """Malformed SPARQL: exit 2 with the position of the error."""
+    result = invoke("query", "--sparql", "SELECT ?x WHERE {\n  ?x ?p \n")
+    assert result.exit_code == 2
+    assert "malformed SPARQL: error at 3:" in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("fmt", "start"), [("csv", "l\n"), ("tsv", "?l\n"), ("json", "{"), ("xml", "<?xml")]
+)
+def test_result_formats(fmt: str, start: str) -> None:
+    """SELECT answers come out in the W3C result formats."""
+    result = invoke(
+        "query", "--sparql", "SELECT ?l WHERE { actor:nato rdfs:label ?l }", "--format", fmt
+    )
+    assert result.exit_code == 0
+    assert result.stdout.startswith(start)
+    assert "NATO" in result.stdout
+
+
+def test_construct_prints_turtle() -> None:
+    """CONSTRUCT answers print as Turtle by default."""
+    result = invoke("query", "22", "--format", "turtle")
+    assert result.exit_code == 0
+    assert "<https://w3id.org/nato-iraq-kg/id/event/2016-07-warsaw-summit>" in result.stdout
+
+
+def test_python_api_answers_like_the_command_line() -> None:
+    """from nato_iraq_kg import load_graph, query: rows, booleans and graphs."""
+    store = load_graph()
+    rows = query(
+        "SELECT ?l WHERE { <https://w3id.org/nato-iraq-kg/id/actor/jordan> "
+        "<http://www.w3.org/2000/01/rdf-schema#label> ?l }",
+        store,
+    )
+    assert rows == [{"l": "Jordan"}]
+    assert query("21", store) is True
+    assert len(query("22", store)) > 0
+
+
+def test_evidence_shows_facts_about_an_entity_with_quotes() -> None:
+    """`evidence NAME` finds the entity by name or alias and quotes each fact."""
+    result = invoke("evidence", "NTM-I", "--width", "200")
+    assert result.exit_code == 0
+    assert "The NTM-I is discontinued due to the lack of an agreement" in result.stdout
+
+
+@pytest.mark.parametrize("hostile", INJECTIONS)
+def test_hostile_names_are_bound_as_literals(hostile: str) -> None:
+    """Injection attempts find nothing and change nothing: the name is a bound literal."""
+    store = load_graph()
+    before = len(store)
+    assert evidence_for(store, hostile).rows == ()
+    assert len(store) == before
+    result = invoke("evidence", hostile)
+    assert result.exit_code == 1
+    assert "no entity is named" in result.stderr
+
+
+class _BadEndpoint(BaseHTTPRequestHandler):
+    """Answers with an HTML page, a truncated JSON result, or nothing at all."""
+
+    mode: ClassVar[str] = "html"
+
+    def do_POST(self) -> None:
+        self.rfile.read(int(self.headers.get("Content-Length", 0)))
+        if self.mode == "silent":
+            time.sleep(5)
+            return
+        if self.mode == "html":
+            body, media = b"<html><body>Service unavailable</body></html>", "text/html"
+        else:
+            body = json.dumps({"head": {"vars": ["x"]}, "results": {"bindings": []}}).encode()[:20]
+            media = "application/sparql-results+json"
+        self.send_response(200)
+        self.send_header("Content-Type", media)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, *args: object) -> None:
+        """Keep test output quiet."""
+
+
+@pytest.fixture
+def bad_endpoint() -> Iterator[str]:
+    """A loopback HTTP server that misbehaves as `_BadEndpoint.mode` says."""
+    server = HTTPServer(("127.0.0.1", 0), _BadEndpoint)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield f"http://127.0.0.1:{server.server_port}/sparql"
+    server.shutdown()
+
+
+@pytest.mark.parametrize(
+    ("mode", "message"),
+    [("html", "answered with an HTML page"), ("truncated", "truncated or malformed JSON")],
+)
+def test_a_bad_answer_is_detected_not_printed(bad_endpoint: str, mode: str, message: str) -> None:
+    """An HTML error page or a truncated result: exit 2 and a clear line, no output."""
+    _BadEndpoint.mode = mode
+    result = invoke(
+        "query",
+        "--sparql",
+        "SELECT ?x WHERE { ?x ?p ?o }",
+        "--endpoint",
+        bad_endpoint,
+        "--format",
+        "json",
+    )
+    assert result.exit_code == 2
+    assert message in result.stderr
+    assert result.stdout == ""
+
+
+def test_an_endpoint_that_never_answers_times_out(bad_endpoint: str) -> None:
+    """A silent endpoint: a clear error after the timeout (and bounded retries), exit 2."""
+    _BadEndpoint.mode = "silent"
+    from nato_iraq_kg.remote import EndpointError, query_endpoint
+
+    start = time.monotonic()
+    with pytest.raises(EndpointError, match="cannot reach the endpoint"):
+        query_endpoint(bad_endpoint, "ASK {}", timeout=1, retries=1, sleep=lambda _: None)
+    assert time.monotonic() - start < 4
+
+
+def test_nothing_listens_on_a_free_port() -> None:
+    """Sanity check for the tests above: a refused connection is refused fast."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    result = invoke(
+        "query", "--sparql", "ASK {}", "--endpoint", f"http://127.0.0.1:{port}/q", "--timeout", "1"
+    )
+    assert result.exit_code == 2
+    assert "cannot reach the endpoint" in result.stderr
