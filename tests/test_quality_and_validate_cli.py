@@ -91,3 +91,45 @@ def test_validate_prints_the_full_shacl_report(fmt: str) -> None:
     report = Graph().parse(data=result.stdout, format="json-ld" if fmt == "json" else "turtle")
     assert (None, RDF.type, SH.ValidationReport) in report
     assert (None, SH.conforms, None) in report
+
+
+def test_thousands_of_violations_are_summarised(tmp_path: Path) -> None:
+    """2,000 broken entities: at most --max-results lines, then a count of the rest."""
+    data = tmp_path / "many.ttl"
+    lines = ["@prefix nik: <https://w3id.org/nato-iraq-kg/ontology#> ."]
+    lines += [f"<https://w3id.org/nato-iraq-kg/id/actor/p{n}> a nik:Person ." for n in range(2000)]
+    data.write_text("\n".join(lines), encoding="utf-8")
+    result = CliRunner().invoke(cli, ["validate", str(data), "--max-results", "20"])
+    assert result.exit_code == 1
+    shown = [line for line in result.stdout.splitlines() if line.startswith("Violation:")]
+    assert len(shown) == 20
+    assert re.search(r"… and \d{4} more result", result.stdout)
+
+
+@pytest.mark.parametrize(
+    ("shapes_text", "message"),
+    [
+        (
+            "@prefix owl: <http://www.w3.org/2002/07/owl#> .\n"
+            "<http://e/s> owl:imports <http://example.org/remote-shapes.ttl> .\n",
+            "owl:imports",
+        ),
+        (
+            "@prefix sh: <http://www.w3.org/ns/shacl#> .\n"
+            "<http://e/s> a sh:NodeShape ; sh:targetClass <http://e/C> ; sh:sparql [ sh:select "
+            '"SELECT $this WHERE { SERVICE <http://example.org/sparql> { ?s ?p ?o } }" ] .\n',
+            "uses 'SERVICE'",
+        ),
+        ("@prefix sh: <http://www.w3.org/ns/shacl#> .\n<http://e/s> a sh:NodeShape ;", "malformed"),
+    ],
+    ids=["owl-imports", "service", "unparseable"],
+)
+def test_shapes_that_would_reach_out_or_do_not_parse_are_refused(
+    tmp_path: Path, shapes_text: str, message: str
+) -> None:
+    """Custom shapes with owl:imports or SERVICE, or broken syntax: exit 2, nothing fetched."""
+    shapes = tmp_path / "shapes.ttl"
+    shapes.write_text(shapes_text, encoding="utf-8")
+    result = CliRunner().invoke(cli, ["validate", "--shapes", str(shapes)])
+    assert result.exit_code == 2
+    assert message in result.stderr

@@ -89,7 +89,18 @@ def build(check: bool) -> None:
     show_default=True,
     help="text: one line per result; turtle/json: the full SHACL validation report.",
 )
-def validate(files: tuple[Path, ...], fmt: str) -> None:
+@click.option(
+    "--shapes",
+    type=click.Path(path_type=Path),
+    help="Use this SHACL shapes file instead of ontology/shapes.ttl.",
+)
+@click.option(
+    "--max-results",
+    default=50,
+    show_default=True,
+    help="In text output, show at most this many results, then a count of the rest.",
+)
+def validate(files: tuple[Path, ...], fmt: str, shapes: Path | None, max_results: int) -> None:
     """Validate RDF files (default: the built graph) with the shapes and the quality checks.
 
     Exit 0 when the data conforms, 1 when it does not, 2 when a file cannot be used.
@@ -98,12 +109,15 @@ def validate(files: tuple[Path, ...], fmt: str) -> None:
     from .build import DATASET_FILE, load_ontology
     from .inputs import load_inputs
     from .quality import run_quality_checks
-    from .validate import validate_graph
+    from .validate import load_shapes, validate_graph
 
     try:
+        shapes_graph = load_shapes(shapes)
         targets = list(files) or [paths.data_dir() / DATASET_FILE]
         loaded = load_inputs(targets)
-        report = validate_graph(loaded.graph, ontology=load_ontology(paths.ontology_file()))
+        report = validate_graph(
+            loaded.graph, shapes=shapes_graph, ontology=load_ontology(paths.ontology_file())
+        )
         quality = run_quality_checks(loaded.store)
     except KGError as error:
         _fail(error)
@@ -117,15 +131,21 @@ def validate(files: tuple[Path, ...], fmt: str) -> None:
         from rdflib import URIRef
         from rdflib.namespace import RDFS
 
+        lines = []
         for item in report.results:
             label = loaded.graph.value(URIRef(item.focus), RDFS.label) if item.focus else None
             name = f'"{label}" ' if label is not None else ""
             path = f" {item.path}" if item.path else ""
-            click.echo(f"{item.severity}: {name}<{item.focus}>{path}: {item.message}")
+            lines.append(f"{item.severity}: {name}<{item.focus}>{path}: {item.message}")
         for check in failed_checks:
             for row in check.rows.rows:
                 cells = ", ".join(c or "" for c in row)
-                click.echo(f"Violation: quality check {check.name}: {cells}: {check.question}")
+                lines.append(f"Violation: quality check {check.name}: {cells}: {check.question}")
+        for line in lines[:max_results]:
+            click.echo(line)
+        if len(lines) > max_results:
+            hidden = len(lines) - max_results
+            click.echo(f"… and {hidden} more result(s); --format turtle prints every SHACL result")
     conforms = report.conforms and not failed_checks
     click.echo(
         f"{'Conforms' if conforms else 'Does not conform'}: "

@@ -11,13 +11,14 @@ noticeable fraction of a second, which every command of the CLI would otherwise 
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from rdflib import RDF, BNode, Graph, Literal, Namespace, URIRef
+from rdflib import OWL, RDF, BNode, Graph, Literal, Namespace, URIRef
 from rdflib.plugins.sparql import prepareQuery
 from rdflib.plugins.sparql.sparql import Query
 from rdflib.term import Node
@@ -118,6 +119,31 @@ class _PreparedQueryGraph(Graph):
         )
 
 
+_REMOTE = re.compile(r"\b(SERVICE|LOAD)\b|\bFROM\s*(NAMED\s*)?<", re.IGNORECASE)
+
+
+def refuse_remote_shapes(graph: Graph, source: Path) -> None:
+    """Refuse shapes that would reach the network or the disk: owl:imports, SERVICE, FROM, LOAD.
+
+    pySHACL does not follow imports by default, but a shapes file that asks for them, or a SPARQL
+    constraint that calls a remote service, says its author expects something we will not do.
+    """
+    from .errors import InputError
+
+    for _, target in graph.subject_objects(OWL.imports):
+        if str(target).rstrip("#") == str(SH).rstrip("#"):
+            continue  # the SHACL vocabulary itself: a declaration convention, never fetched
+        raise InputError(f"{source}: shapes import {target} (owl:imports); nothing is fetched")
+    for predicate in (SH.select, SH.ask, SH.construct, SH.update):
+        for _, text in graph.subject_objects(predicate):
+            match = _REMOTE.search(str(text))
+            if match:
+                raise InputError(
+                    f"{source}: a SPARQL constraint uses {match.group(0).strip()!r}; "
+                    "shapes may not reach other graphs, services or files"
+                )
+
+
 def load_shapes(path: Path | None = None) -> Graph:
     """Parse the SHACL shapes; by default the project's ``ontology/shapes.ttl``.
 
@@ -126,8 +152,17 @@ def load_shapes(path: Path | None = None) -> Graph:
     with the number of lines; one-line queries make the whole validation about a third faster.
     Queries therefore must not contain ``#`` comments after code on a line.
     """
+    from .errors import InputError
+
+    source = path or paths.shapes_file()
     graph = Graph()
-    graph.parse(path or paths.shapes_file(), format="turtle")
+    try:
+        graph.parse(source, format="turtle")
+    except FileNotFoundError as exc:
+        raise InputError(f"{source}: shapes file not found") from exc
+    except Exception as exc:  # rdflib raises several unrelated types for bad syntax
+        raise InputError(f"{source}: malformed shapes: {' '.join(str(exc).split())}") from exc
+    refuse_remote_shapes(graph, source)
     for node, text in list(graph.subject_objects(SH.select)):
         lines = (line.strip() for line in str(text).splitlines())
         compact = " ".join(line for line in lines if line and not line.startswith("#"))
