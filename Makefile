@@ -55,6 +55,7 @@ reason: $(VENV)/.installed-test ## Check the ontology with the HermiT reasoner
 
 bench: $(VENV)/.installed ## Benchmark the queries: embedded Oxigraph vs rdflib's in-memory store
 	$(BIN)/python bench/bench_queries.py
+	$(BIN)/python bench/bench_validation.py
 
 clean: ## Remove the virtual environment and caches
 	rm -rf $(VENV) .pytest_cache .ruff_cache
