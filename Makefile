@@ -25,7 +25,7 @@ run: $(VENV)/.installed ## Build, validate and write data/, then answer one ques
 	$(BIN)/nato-iraq-kg build
 	@echo
 	@echo "Question: how many Iraqi officers were trained, by which programme, and where does the page say so?"
-	$(BIN)/nato-iraq-kg query queries/examples/officers-trained.rq --format table --width 90
+	@$(BIN)/nato-iraq-kg query queries/examples/officers-trained.rq --format table --width 90
 
 system-deps: ## Install the Debian packages the tests need (as root), or fail saying which is missing
 	@bash scripts/ensure-system-packages.sh

@@ -1,0 +1,26 @@
+"""The README shows real output: its `make run` summary is what a build prints today."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from nato_iraq_kg.build import assemble
+from nato_iraq_kg.summary import summary_lines
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def test_readme_summary_is_the_real_build_summary() -> None:
+    """Every summary line a build prints appears verbatim in the README."""
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    lines = summary_lines(assemble())
+    assert len(lines) > 10
+    missing = [line for line in lines if line not in readme]
+    assert missing == []
+
+
+def test_readme_shows_the_two_commands() -> None:
+    """`make run` and `make test` are the first commands a newcomer sees."""
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    first_block = readme.split("```sh", 1)[1].split("```", 1)[0]
+    assert "make run" in first_block and "make test" in first_block
