@@ -6,6 +6,7 @@ set -euo pipefail
 # command that must exist -> Debian package that provides it
 declare -A NEEDED=(
   [java]=default-jre-headless
+  [rapper]=raptor2-utils
 )
 
 missing=()

@@ -16,7 +16,19 @@ from nato_iraq_kg.cli import cli
 ROOT = Path(__file__).resolve().parents[1]
 CURATION = Path("data/curation/nato-relations-with-iraq-2017-02-03.yaml")
 SOURCE = Path("data/source/nato-relations-with-iraq-2017-02-03.txt")
-OUTPUTS = (Path("data/nato-iraq.ttl"), Path("data/nato-iraq.trig"))
+OUTPUTS = tuple(
+    Path("data") / name
+    for name in (
+        "nato-iraq.ttl",
+        "nato-iraq.nt",
+        "nato-iraq.rdf",
+        "nato-iraq.jsonld",
+        "timeline.jsonld",
+        "nato-iraq.trig",
+        "nato-iraq.nq",
+        "void.ttl",
+    )
+)
 
 
 @pytest.fixture

@@ -41,6 +41,7 @@ from .source import SourceRevision, load_revisions
 
 FACTS_FILE = "nato-iraq.ttl"
 DATASET_FILE = "nato-iraq.trig"
+VOID_FILE = "void.ttl"
 
 #: Predicates and classes that need no declaration in our ontology file.
 BUILTIN_TERMS = frozenset(
@@ -268,16 +269,52 @@ def assemble(root: Path | None = None) -> BuildResult:
     return BuildResult(revisions, models, assertions, graphs, ontology)
 
 
-def write(result: BuildResult, root: Path | None = None) -> list[Path]:
-    """Write the facts (Turtle) and the dataset (TriG) atomically into ``data/``."""
-    folder = paths.data_dir(root)
-    outputs = {
-        folder / FACTS_FILE: turtle(result.facts()),
-        folder / DATASET_FILE: trig(result.dataset_graphs()),
+def render(result: BuildResult) -> dict[str, str]:
+    """Return every file the build writes, by name, as text: the dumps, then ``void.ttl``.
+
+    Every syntax is rendered (and so every literal and IRI checked) before any file is written.
+    """
+    from .export import nquads, ntriples, rdfxml
+    from .void import void_graph
+
+    facts = result.facts()
+    files = {
+        FACTS_FILE: turtle(facts),
+        "nato-iraq.nt": ntriples(facts),
+        "nato-iraq.rdf": rdfxml(facts),
+        DATASET_FILE: trig(result.dataset_graphs()),
+        "nato-iraq.nq": nquads(result.dataset_graphs()),
     }
-    for path, content in outputs.items():
-        write_atomically(path, content)
-    result.written = list(outputs)
+    try:
+        from .jsonld import timeline_jsonld, to_jsonld
+    except ImportError:  # pragma: no cover - the JSON-LD module arrives with its context
+        pass
+    else:
+        files["nato-iraq.jsonld"] = to_jsonld(facts)
+        files["timeline.jsonld"] = timeline_jsonld(facts)
+    encoded = {name: text.encode("utf-8") for name, text in files.items()}
+    files[VOID_FILE] = turtle(void_graph(encoded, facts, result.revisions))
+    return files
+
+
+def stale_files(result: BuildResult, root: Path | None = None) -> list[Path]:
+    """Return the files in ``data/`` that differ from (or are missing from) a fresh build."""
+    folder = paths.data_dir(root)
+    stale = []
+    for name, text in render(result).items():
+        path = folder / name
+        if not path.is_file() or path.read_bytes() != text.encode("utf-8"):
+            stale.append(path)
+    return stale
+
+
+def write(result: BuildResult, root: Path | None = None) -> list[Path]:
+    """Write every output atomically into ``data/`` (all rendered first, then all moved)."""
+    folder = paths.data_dir(root)
+    files = render(result)
+    for name, content in files.items():
+        write_atomically(folder / name, content)
+    result.written = [folder / name for name in files]
     return result.written
 
 

@@ -34,7 +34,6 @@ def cli() -> None:
 def build(check: bool) -> None:
     """Build the graph from the sources, check every quote and shape, and write data/."""
     from . import build as build_module
-    from .serialize import trig, turtle
     from .summary import summary_lines
     from .validate import validate_graph
 
@@ -42,7 +41,9 @@ def build(check: bool) -> None:
         result = build_module.assemble()
         for line in summary_lines(result):
             click.echo(line)
+        files = build_module.render(result)
         everything = result.facts() + result.graphs[build_module.EVIDENCE_GRAPH]
+        everything.parse(data=files[build_module.VOID_FILE], format="turtle")
         report = validate_graph(everything, ontology=result.ontology)
         status = "conforms" if report.conforms else "DOES NOT CONFORM"
         click.echo(
@@ -56,25 +57,54 @@ def build(check: bool) -> None:
         if not report.conforms:
             raise build_module.CheckFailure("the graph violates the shapes; data/ left unchanged")
         if check:
-            folder = build_module.paths.data_dir()
-            expected = {
-                folder / build_module.FACTS_FILE: turtle(result.facts()),
-                folder / build_module.DATASET_FILE: trig(result.dataset_graphs()),
-            }
-            stale = [
-                str(path)
-                for path, text in expected.items()
-                if not path.is_file() or path.read_text(encoding="utf-8") != text
-            ]
+            stale = build_module.stale_files(result)
             if stale:
                 raise build_module.CheckFailure(
-                    f"committed data differs from a fresh build: {', '.join(stale)} "
+                    f"committed data differs from a fresh build: {', '.join(map(str, stale))} "
                     "(run 'nato-iraq-kg build')"
                 )
             click.echo("data/ is up to date with a fresh build")
             return
         for path in build_module.write(result):
             click.echo(f"Wrote {path.relative_to(build_module.paths.project_root())}")
+    except KGError as error:
+        _fail(error)
+
+
+EXPORT_FILES = {
+    "ttl": "nato-iraq.ttl",
+    "nt": "nato-iraq.nt",
+    "xml": "nato-iraq.rdf",
+    "jsonld": "nato-iraq.jsonld",
+    "trig": "nato-iraq.trig",
+    "nq": "nato-iraq.nq",
+}
+
+
+@cli.command()
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(sorted(EXPORT_FILES)),
+    required=True,
+    help="ttl, nt, xml, jsonld: the facts; trig, nq: facts and evidence by named graph.",
+)
+@click.option("-o", "--output", type=click.Path(path_type=Path), help="Write here (else stdout).")
+def export(fmt: str, output: Path | None) -> None:
+    """Export the graph in one RDF syntax, byte for byte as the build writes it to data/."""
+    from . import build as build_module
+    from .serialize import write_atomically
+
+    try:
+        text = build_module.render(build_module.assemble())[EXPORT_FILES[fmt]]
+        if output is None:
+            click.echo(text, nl=False)
+            return
+        try:
+            write_atomically(output, text)
+        except OSError as exc:
+            raise InputError(f"{output}: cannot write ({exc.strerror}); nothing written") from exc
+        click.echo(f"Wrote {output}", err=True)
     except KGError as error:
         _fail(error)
 

@@ -78,6 +78,9 @@ def prefixes() -> dict[str, str]:
         "graph": str(GRAPH),
         "source": str(ID) + "source/",
         "dcat": "http://www.w3.org/ns/dcat#",
+        "void": "http://rdfs.org/ns/void#",
+        "spdx": "http://spdx.org/rdf/terms#",
+        "foaf": "http://xmlns.com/foaf/0.1/",
     }
     for kind in ENTITY_KINDS:
         result[kind] = f"{ID}{kind}/"

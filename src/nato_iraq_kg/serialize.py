@@ -46,9 +46,11 @@ def _iri(node: URIRef, manager: NamespaceManager) -> str:
     return chosen if best else node.n3()
 
 
+def _predicate(node: Node, manager: NamespaceManager) -> str:
+    return "a" if node == RDF.type else _term(node, manager)
+
+
 def _term(node: Node, manager: NamespaceManager) -> str:
-    if node == RDF.type:
-        return "a"
     if isinstance(node, URIRef):
         return _iri(node, manager)
     if isinstance(node, Literal):
@@ -63,12 +65,12 @@ def _body(graph: Graph, manager: NamespaceManager, indent: str = "") -> list[str
     lines: list[str] = []
     for subject in sorted(by_subject, key=lambda n: _term(n, manager)):
         predicates = by_subject[subject]
-        order = sorted(predicates, key=lambda p: (p != RDF.type, _term(p, manager)))
+        order = sorted(predicates, key=lambda p: (p != RDF.type, _predicate(p, manager)))
         lines.append(indent + _term(subject, manager))
         for number, predicate in enumerate(order):
             objects = sorted({_term(o, manager) for o in predicates[predicate]})
             end = " ." if number == len(order) - 1 else " ;"
-            lines.append(f"{indent}    {_term(predicate, manager)} {', '.join(objects)}{end}")
+            lines.append(f"{indent}    {_predicate(predicate, manager)} {', '.join(objects)}{end}")
         lines.append("")
     return lines
 
@@ -102,13 +104,15 @@ def trig(graphs: Mapping[URIRef, Graph], prefix_map: Mapping[str, str] | None = 
 
 def write_atomically(path: Path, content: str) -> None:
     """Write ``content`` to ``path`` so readers see the old file or the new one, never a part."""
-    path.parent.mkdir(parents=True, exist_ok=True)
     handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
         with os.fdopen(handle, "w", encoding="utf-8", newline="\n") as stream:
             stream.write(content)
             stream.flush()
             os.fsync(stream.fileno())
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(temporary, 0o666 & ~umask)  # mkstemp makes 0600; a dump is for everyone to read
         os.replace(temporary, path)
     except BaseException:
         Path(temporary).unlink(missing_ok=True)

@@ -1,0 +1,211 @@
+"""Tests for nato_iraq_kg.jsonld: round trips through rdflib and pyld, stability, plain-JSON use."""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+import subprocess
+import sys
+
+import pytest
+from pyld import jsonld as pyld
+from rdflib import Graph, Literal, URIRef
+from rdflib.compare import isomorphic
+from rdflib.namespace import RDF, RDFS, XSD
+
+from nato_iraq_kg.jsonld import (
+    RemoteDocumentRefused,
+    expand_with_pyld,
+    load_context,
+    timeline_jsonld,
+    to_jsonld,
+)
+from nato_iraq_kg.namespaces import ID, NIK, prefixes
+from nato_iraq_kg.paths import data_dir, ontology_file, project_root
+
+CONTEXT_FILE = project_root() / "ontology" / "context.jsonld"
+
+
+@pytest.fixture(scope="module")
+def facts() -> Graph:
+    return Graph().parse(data_dir() / "nato-iraq.ttl", format="turtle")
+
+
+@pytest.fixture(scope="module")
+def document(facts: Graph) -> str:
+    return to_jsonld(facts)
+
+
+@pytest.fixture(scope="module")
+def timeline(facts: Graph) -> dict:
+    return json.loads(timeline_jsonld(facts))
+
+
+def _pyld_graph(text: str) -> Graph:
+    expanded = expand_with_pyld(text)
+    nquads = pyld.to_rdf(expanded, {"format": "application/n-quads"})
+    return Graph().parse(data=nquads, format="nquads")
+
+
+def _expand_term(value: str, context: dict) -> str:
+    prefix, _, rest = value.partition(":")
+    namespace = context.get(prefix)
+    return namespace + rest if isinstance(namespace, str) and namespace[-1:] in "/#" else value
+
+
+def test_jsonld_parses_back_with_rdflib_to_the_turtle_facts(facts: Graph, document: str) -> None:
+    """rdflib reads the JSON-LD back into a graph isomorphic to data/nato-iraq.ttl."""
+    assert isomorphic(Graph().parse(data=document, format="json-ld"), facts)
+
+
+def test_pyld_expands_the_jsonld_to_the_same_graph(facts: Graph, document: str) -> None:
+    """pyld (not rdflib) expands the JSON-LD and its N-Quads parse to the Turtle facts."""
+    assert isomorphic(_pyld_graph(document), facts)
+
+
+def test_two_calls_give_identical_bytes(facts: Graph, document: str) -> None:
+    """Serialising the same graph twice, and a re-parsed copy, gives the same bytes."""
+    assert to_jsonld(facts) == document
+    assert to_jsonld(Graph().parse(data=document, format="json-ld")) == document
+    assert timeline_jsonld(facts) == timeline_jsonld(facts)
+    assert document.endswith("}\n") and not document.endswith("\n\n")
+
+
+def test_output_is_independent_of_the_hash_seed() -> None:
+    """Subprocesses under different PYTHONHASHSEED values write byte-identical documents."""
+    script = (
+        "import hashlib, sys; from rdflib import Graph; "
+        "from nato_iraq_kg.jsonld import timeline_jsonld, to_jsonld; "
+        f"g = Graph().parse({str(data_dir() / 'nato-iraq.ttl')!r}, format='turtle'); "
+        "text = to_jsonld(g) + timeline_jsonld(g); "
+        "print(hashlib.sha256(text.encode('utf-8')).hexdigest())"
+    )
+    digests = set()
+    for seed in ("0", "1", "4242"):
+        env = {**os.environ, "PYTHONHASHSEED": seed}
+        run = subprocess.run(
+            [sys.executable, "-c", script], env=env, capture_output=True, text=True, check=True
+        )
+        digests.add(run.stdout.strip())
+    assert len(digests) == 1
+
+
+def test_plain_json_reading_finds_nato(document: str) -> None:
+    """A plain JSON reader finds actor:nato with label NATO and its Wikidata sameAs link."""
+    data = json.loads(document)
+    assert isinstance(data["@context"], dict)
+    nodes = {node["id"]: node for node in data["@graph"]}
+    nato = nodes["actor:nato"]
+    assert nato["label"] == "NATO"
+    assert nato["type"] == "InternationalOrganization"
+    assert {"wd:Q7184", "http://www.wikidata.org/entity/Q7184"} & set(nato["sameAs"])
+    assert [node["id"] for node in data["@graph"]] == sorted(nodes)
+
+
+def test_every_key_in_the_facts_is_a_term(document: str) -> None:
+    """Every fact fits a term of the context: no compact-IRI keys or value objects."""
+    context = load_context()
+    for node in json.loads(document)["@graph"]:
+        for key, value in node.items():
+            assert key in context, key
+            for item in value if isinstance(value, list) else [value]:
+                assert not isinstance(item, dict), (node["id"], key, item)
+
+
+def test_context_is_valid_json_and_covers_every_predicate(facts: Graph) -> None:
+    """The context file is JSON, matches the project prefixes and names every predicate."""
+    context = json.loads(CONTEXT_FILE.read_text(encoding="utf-8"))["@context"]
+    assert context == load_context()
+    assert context["id"] == "@id" and context["type"] == "@type"
+    for name, namespace in prefixes().items():
+        assert context[name] == namespace, name
+    terms = {
+        _expand_term(value if isinstance(value, str) else value["@id"], context)
+        for name, value in context.items()
+        if not name.startswith("@")
+    }
+    namespaces = [value for value in context.values() if isinstance(value, str)]
+    for iri in {str(p) for p in facts.predicates()} | {str(c) for c in facts.objects(None, RDF.type)}:
+        if iri == str(RDF.type):
+            continue
+        assert iri in terms or any(iri.startswith(ns) and ns[-1:] in "/#" for ns in namespaces)
+    missing = sorted(
+        str(p) for p in facts.predicates() if p != RDF.type and str(p) not in terms
+    ) + sorted(str(c) for c in facts.objects(None, RDF.type) if str(c) not in terms)
+    assert missing == []
+
+
+def test_every_ontology_term_in_the_context_exists() -> None:
+    """Each nik: IRI the hand-written context names is declared in ontology/nato-iraq.ttl."""
+    context = load_context()
+    ontology = Graph().parse(ontology_file(), format="turtle")
+    declared = set(ontology.subjects(RDF.type, None))
+    for name, value in context.items():
+        iri = _expand_term(value if isinstance(value, str) else value.get("@id", ""), context)
+        if iri.startswith(str(NIK)):
+            assert URIRef(iri) in declared, name
+
+
+def test_timeline_has_one_entry_per_dated_event_in_date_order(facts: Graph, timeline: dict) -> None:
+    """The timeline lists each dated event once, by date, each with nested dates and links."""
+    events = {
+        s for s in facts.subjects(NIK.date) if str(s).startswith(f"{ID}event/")
+    }
+    entries = timeline["@graph"]
+    assert len(entries) == len(events) == len({entry["id"] for entry in entries})
+    keys = []
+    for entry in entries:
+        assert entry["label"] and entry["type"]
+        assert all(date["earliestDate"] and date["label"] for date in entry["hasDate"])
+        keys.append((max(date["earliestDate"] for date in entry["hasDate"]), entry["id"]))
+        for key in ("hasPlace", "agent", "participant", "counterpart", "concerns", "subEventOf"):
+            for link in entry.get(key, []) if key != "concerns" and key != "subEventOf" else [
+                entry.get(key)
+            ]:
+                if link is not None:
+                    assert set(link) == {"id", "label"}, (entry["id"], key)
+    assert keys == sorted(keys)
+    wales = next(entry for entry in entries if entry["id"] == "event:2014-wales-summit")
+    assert wales["hasPlace"] == [{"id": "place:wales", "label": "Wales"}]
+
+
+def test_timeline_states_only_facts(facts: Graph, timeline: dict) -> None:
+    """Every triple the timeline carries, as rdflib and pyld read it, is in the facts."""
+    text = json.dumps(timeline)
+    for graph in (Graph().parse(data=text, format="json-ld"), _pyld_graph(text)):
+        assert len(graph) > 300
+        assert all(triple in facts for triple in graph)
+
+
+def test_values_no_term_fits_still_round_trip() -> None:
+    """Literals that fit no term fall back to full value objects and round-trip both ways."""
+    graph = Graph()
+    node = ID["actor/example"]
+    graph.add((node, RDFS.label, Literal("sans langue")))
+    graph.add((node, RDFS.label, Literal("en français", lang="fr")))
+    graph.add((node, NIK.purpose, Literal("42", datatype=XSD.integer)))
+    graph.add((node, NIK.isOngoing, Literal("1", datatype=XSD.boolean)))
+    graph.add((node, NIK.sha256, Literal("2017-02-03", datatype=XSD.date)))
+    graph.add((node, NIK.agent, Literal("not a link")))
+    graph.add((node, URIRef("http://example.org/vocab#unknown"), URIRef("http://example.org/x")))
+    text = to_jsonld(graph)
+    assert '"isOngoing": "1"' in text
+    assert isomorphic(Graph().parse(data=text, format="json-ld"), graph)
+    assert isomorphic(_pyld_graph(text), graph)
+
+
+def test_remote_context_is_refused_without_network(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A document with a remote @context URL makes expand_with_pyld raise before any network use."""
+    attempts: list[object] = []
+
+    def no_network(*args: object, **kwargs: object) -> None:
+        attempts.append(args)
+        raise AssertionError("network access attempted")
+
+    monkeypatch.setattr(socket, "getaddrinfo", no_network)
+    monkeypatch.setattr(socket.socket, "connect", no_network)
+    remote = json.dumps({"@context": "https://schema.org/", "name": "NATO"})
+    with pytest.raises(RemoteDocumentRefused, match="schema.org"):
+        expand_with_pyld(remote)
+    assert attempts == []
