@@ -186,3 +186,20 @@ def test_rdf_type_as_an_object_is_written_as_a_name_not_as_a() -> None:
     text = turtle(graph)
     assert "void:property rdf:type" in text
     assert isomorphic(Graph().parse(data=text, format="turtle"), graph)
+
+
+def test_void_is_validated_by_shapes_and_a_broken_one_fails() -> None:
+    """The real void.ttl conforms; without a byte size or with a bad checksum it does not."""
+    from nato_iraq_kg.validate import validate_graph
+
+    void = Graph().parse(DATA / "void.ttl")
+    assert validate_graph(void).conforms
+    broken = Graph().parse(DATA / "void.ttl")
+    distribution = next(broken.subjects(RDF.type, DCAT.Distribution))
+    broken.remove((distribution, DCAT.byteSize, None))
+    checksum = broken.value(distribution, SPDX.checksum)
+    broken.set((checksum, SPDX.checksumValue, Literal("not-a-digest")))
+    report = validate_graph(broken)
+    assert not report.conforms
+    assert {r.focus for r in report.violations} == {str(distribution)}
+    assert len(report.violations) == 2

@@ -79,7 +79,7 @@ def void_graph(
     g.add((d, OWL.versionInfo, Literal(__version__)))
     g.add((d, FOAF.homepage, URIRef(BASE)))
     g.add((d, VOID.uriSpace, Literal(str(ID))))
-    tool = ID["tool/nato-iraq-kg"]
+    tool = ID["method/build"]
     g.add((d, PROV.wasGeneratedBy, tool))
     g.add((tool, RDF.type, PROV.Activity))
     g.add((tool, RDFS.label, Literal(f"nato-iraq-kg build {__version__}", lang="en")))
@@ -88,11 +88,6 @@ def void_graph(
     for revision in revisions:
         g.add((d, DCTERMS.source, revision.iri))
         g.add((d, PROV.wasDerivedFrom, revision.iri))
-        g.add((revision.iri, RDFS.label, Literal(revision.title, lang=revision.language)))
-        g.add(
-            (revision.iri, DCTERMS.modified, Literal(revision.last_updated, datatype=XSD.dateTime))
-        )
-        g.add((revision.iri, FOAF.page, URIRef(revision.url)))
     subjects = {s for s in facts.subjects() if isinstance(s, URIRef)}
     classes = Counter(o for _, _, o in facts.triples((None, RDF.type, None)))
     properties = Counter(p for _, p, _ in facts)
