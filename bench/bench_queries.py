@@ -19,7 +19,7 @@ sys.path.insert(0, str(ROOT / "src"))
 
 from rdflib import Dataset  # noqa: E402
 
-from nato_iraq_kg.query import competency_questions, load_graph, run  # noqa: E402
+from nato_iraq_kg.sparql import competency_questions, load_graph, run  # noqa: E402
 
 
 def median_ms(action, repeat: int) -> float:

@@ -85,7 +85,7 @@ def endpoint(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 @pytest.fixture(scope="module")
 def embedded():
     """The built dataset in the embedded store."""
-    from nato_iraq_kg.query import load_graph
+    from nato_iraq_kg.sparql import load_graph
 
     return load_graph()
 

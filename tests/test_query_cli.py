@@ -15,7 +15,7 @@ from click.testing import CliRunner
 
 from nato_iraq_kg import load_graph, query
 from nato_iraq_kg.cli import cli
-from nato_iraq_kg.query import evidence_for
+from nato_iraq_kg.sparql import evidence_for
 
 INJECTIONS = [
     'x" } ; DROP ALL ; #',
@@ -192,3 +192,17 @@ def test_nothing_listens_on_a_free_port() -> None:
     )
     assert result.exit_code == 2
     assert "cannot reach the endpoint" in result.stderr
+
+
+def test_query_stays_the_api_function_after_every_module_is_imported() -> None:
+    """Regression: importing the package's modules must not replace `nato_iraq_kg.query`."""
+    import importlib
+    import pkgutil
+
+    import nato_iraq_kg
+
+    for module in pkgutil.iter_modules(nato_iraq_kg.__path__):
+        if module.name != "__main__":
+            importlib.import_module(f"nato_iraq_kg.{module.name}")
+    assert callable(nato_iraq_kg.query)
+    assert callable(nato_iraq_kg.load_graph)

@@ -212,7 +212,7 @@ def query(
 
     By default the query runs on the built graph in an embedded store, with no server.
     """
-    from .query import competency_questions, question_of, resolve_query
+    from .sparql import competency_questions, question_of, resolve_query
 
     try:
         if list_questions:
@@ -235,7 +235,7 @@ def query(
 
 def _answer(sparql: str, fmt: str, endpoint: str | None, timeout: float, width: int) -> str:
     """Return the answer to ``sparql`` in ``fmt``, from the embedded store or an endpoint."""
-    from .query import SelectResult, compact, load_graph, run, run_serialized, table
+    from .sparql import SelectResult, compact, load_graph, run, run_serialized, table
 
     if endpoint is None:
         store = load_graph()
@@ -270,7 +270,7 @@ def evidence(name: str, width: int) -> None:
 
     Exit 1 when no entity has that name.
     """
-    from .query import evidence_for, load_graph, table
+    from .sparql import evidence_for, load_graph, table
 
     try:
         result = evidence_for(load_graph(), name)

@@ -18,8 +18,9 @@ from __future__ import annotations
 import json
 import re
 from collections import defaultdict
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import RDF, RDFS, XSD
@@ -40,6 +41,12 @@ def load_context(path: Path | None = None) -> dict:
     """Return the term definitions (the ``@context`` object) of ``ontology/context.jsonld``."""
     path = path or project_root() / "ontology" / "context.jsonld"
     return json.loads(path.read_text(encoding="utf-8"))["@context"]
+
+
+def _context(context: dict | None) -> dict:
+    """Return the term definitions, from the project file if none, unwrapping a full document."""
+    context = load_context() if context is None else context
+    return context.get("@context", context)
 
 
 class _Compactor:
@@ -126,7 +133,12 @@ def _order(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False, sort_keys=True)
 
 
-def _node(graph: Graph, subject: Node, compactor: _Compactor, embed=None) -> dict:
+def _node(
+    graph: Graph,
+    subject: Node,
+    compactor: _Compactor,
+    embed: Callable[[URIRef, URIRef], dict | None] | None = None,
+) -> dict:
     """Return one node object; ``embed(predicate, object)`` may replace an IRI by a nested node."""
     entries: dict[str, list] = defaultdict(list)
     sets: set[str] = set()
@@ -153,7 +165,7 @@ def _dump(context: dict, nodes: list[dict]) -> str:
 
 def to_jsonld(graph: Graph, context: dict | None = None) -> str:
     """Return ``graph`` as compacted JSON-LD with the context inline, nodes sorted by id."""
-    context = context if context is not None else load_context()
+    context = _context(context)
     compactor = _Compactor(context)
     nodes = [_node(graph, subject, compactor) for subject in set(graph.subjects())]
     return _dump(context, sorted(nodes, key=lambda node: node[compactor.id_key]))
@@ -171,7 +183,7 @@ def timeline_jsonld(graph: Graph, context: dict | None = None) -> str:
     participants, programme, parent event) as ``id`` + ``label``. An event dated at two precisions
     sorts by the later of its earliest dates: it cannot have happened before either.
     """
-    context = context if context is not None else load_context()
+    context = _context(context)
     compactor = _Compactor(context)
 
     def embed(predicate: URIRef, value: URIRef) -> dict:
@@ -190,10 +202,11 @@ def timeline_jsonld(graph: Graph, context: dict | None = None) -> str:
         earliest = max(str(graph.value(d, NIK.earliestDate)) for d in _dates(graph, event))
         return earliest, compactor.iri(event)
 
-    return _dump(context, [_node(graph, event, compactor, embed) for event in sorted(dated, key=when)])
+    nodes = [_node(graph, event, compactor, embed) for event in sorted(dated, key=when)]
+    return _dump(context, nodes)
 
 
-def _refuse_remote(url: str, options: Any = None) -> dict:
+def _refuse_remote(url: str, options: Any = None) -> NoReturn:
     raise RemoteDocumentRefused(f"refusing to load a JSON-LD document from {url}")
 
 
@@ -203,7 +216,8 @@ def expand_with_pyld(document: str) -> list:
     from pyld.context_resolver import ContextResolver
 
     options = {"documentLoader": _refuse_remote}
-    options["contextResolver"] = ContextResolver({}, _refuse_remote)  # no shared cache
+    # A private cache: pyld's shared one could hold a context some other caller fetched.
+    options["contextResolver"] = ContextResolver({}, _refuse_remote)
     try:
         return jsonld.expand(json.loads(document), options)
     except Exception as error:

@@ -13,7 +13,7 @@ from typing import Any
 
 from . import paths
 from .namespaces import ONTOLOGY_IRI
-from .query import SelectResult, select
+from .sparql import SelectResult, select
 
 
 @dataclass(frozen=True)
@@ -56,7 +56,7 @@ def add_ontology(store: Any, ontology: Path | None = None) -> None:
 
 def run_quality_checks(store: Any, folder: Path | None = None) -> list[QualityResult]:
     """Run every quality check on ``store`` (an Oxigraph store, default graph = union)."""
-    from .query import question_of
+    from .sparql import question_of
 
     add_ontology(store)
 

@@ -87,7 +87,7 @@ def answer_from_file(path: Path) -> Answer:
 
 def table_from_json(data: bytes, width: int = 100) -> str:
     """Format SPARQL JSON results (from an endpoint) as the same table the embedded store prints."""
-    from .query import SelectResult, table
+    from .sparql import SelectResult, table
 
     answer = json.loads(data)
     if "boolean" in answer:
