@@ -7,6 +7,7 @@ set -euo pipefail
 declare -A NEEDED=(
   [java]=default-jre-headless
   [rapper]=raptor2-utils
+  [node]=nodejs
 )
 
 missing=()

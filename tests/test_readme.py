@@ -24,3 +24,20 @@ def test_readme_shows_the_two_commands() -> None:
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     first_block = readme.split("```sh", 1)[1].split("```", 1)[0]
     assert "make run" in first_block and "make test" in first_block
+
+
+def test_readme_javascript_example_runs_and_prints_what_the_readme_says(tmp_path: Path) -> None:
+    """The README's JavaScript snippet runs under Node and prints the output shown below it."""
+    import shutil
+    import subprocess
+
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    code = readme.split("```js\n", 1)[1].split("```", 1)[0]
+    shown = readme.split("```js\n", 1)[1].split("```text\n", 1)[1].split("```", 1)[0]
+    script = tmp_path / "read.mjs"
+    script.write_text(code, encoding="utf-8")
+    node = shutil.which("node")
+    assert node, "Node.js is part of the machine; the README example needs it"
+    done = subprocess.run([node, str(script)], cwd=ROOT, capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout == shown
