@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 
 .DEFAULT_GOAL := help
-.PHONY: help run test lint format data check-data reason bench system-deps clean
+.PHONY: help run test lint format data docs check-data reason bench system-deps clean
 
 help: ## Show the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-11s %s\n", $$1, $$2}'
@@ -46,6 +46,9 @@ format: $(VENV)/.installed-test ## Reformat the code
 
 data: $(VENV)/.installed ## Rebuild data/ from the sources
 	$(BIN)/nato-iraq-kg build
+
+docs: $(VENV)/.installed system-deps ## Regenerate docs/: ontology page and class diagram
+	$(BIN)/python -m nato_iraq_kg.docs
 
 check-data: $(VENV)/.installed ## Fail if data/ differs from a fresh build
 	$(BIN)/nato-iraq-kg build --check

@@ -8,6 +8,7 @@ declare -A NEEDED=(
   [java]=default-jre-headless
   [rapper]=raptor2-utils
   [node]=nodejs
+  [dot]=graphviz
 )
 
 missing=()

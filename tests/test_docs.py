@@ -201,3 +201,13 @@ def test_missing_dot_is_a_clear_error(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(docs.shutil, "which", lambda name: None)
     with pytest.raises(RuntimeError, match="graphviz"):
         docs.render_svg("digraph { a -> b }")
+
+
+def test_committed_docs_match_a_fresh_generation(tmp_path: Path) -> None:
+    """docs/ontology.html and the diagram's .dot are what the generator writes today."""
+    from nato_iraq_kg.docs import write_docs
+
+    root = Path(__file__).resolve().parents[1]
+    write_docs(root / "ontology" / "nato-iraq.ttl", root / "data" / "nato-iraq.ttl", tmp_path)
+    for name in ("ontology.html", "ontology-diagram.dot"):
+        assert (tmp_path / name).read_bytes() == (root / "docs" / name).read_bytes(), name
