@@ -203,3 +203,14 @@ def test_void_is_validated_by_shapes_and_a_broken_one_fails() -> None:
     assert not report.conforms
     assert {r.focus for r in report.violations} == {str(distribution)}
     assert len(report.violations) == 2
+
+
+def test_void_names_the_source_page_and_its_last_update() -> None:
+    """The dataset's source is the NATO page revision, with its web address and last update."""
+    void = Graph().parse(DATA / "void.ttl")
+    dataset = URIRef("https://w3id.org/nato-iraq-kg/id/dataset")
+    (source,) = void.objects(dataset, URIRef("http://purl.org/dc/terms/source"))
+    page = URIRef("http://xmlns.com/foaf/0.1/page")
+    assert str(void.value(source, page)) == "https://www.nato.int/cps/en/natohq/topics_88247.htm"
+    modified = void.value(source, URIRef("http://purl.org/dc/terms/modified"))
+    assert str(modified) == "2017-02-03T14:39:00"

@@ -88,6 +88,9 @@ def void_graph(
     for revision in revisions:
         g.add((d, DCTERMS.source, revision.iri))
         g.add((d, PROV.wasDerivedFrom, revision.iri))
+        g.add((revision.iri, FOAF.page, URIRef(revision.url)))
+        modified = Literal(revision.last_updated, datatype=XSD.dateTime)
+        g.add((revision.iri, DCTERMS.modified, modified))
     subjects = {s for s in facts.subjects() if isinstance(s, URIRef)}
     classes = Counter(o for _, _, o in facts.triples((None, RDF.type, None)))
     properties = Counter(p for _, p, _ in facts)
