@@ -11,7 +11,7 @@ import pytest
 from rdflib import Graph, URIRef
 from rdflib.namespace import OWL, RDF
 
-from nato_iraq_kg import docs
+from nato_iraq_kg import docs, docs_diagram, docs_html
 from nato_iraq_kg.docs import DOT_NAME, HTML_NAME, MAIN_CLASSES, SVG_NAME, write_docs
 from nato_iraq_kg.namespaces import NIK
 
@@ -84,8 +84,8 @@ def test_every_term_shows_its_label_and_definition(ontology: Graph, page: str) -
     terms = docs.ontology_terms(ontology)
     for term in [t for kind in terms.values() for t in kind]:
         section = term_section(page, term.name)
-        assert docs._e(term.label) in section
-        assert term.definition and docs._e(term.definition) in section
+        assert docs_html._e(term.label) in section
+        assert term.definition and docs_html._e(term.definition) in section
 
 
 def test_alignments_domains_and_ranges_are_shown(page: str) -> None:
@@ -198,7 +198,7 @@ def test_svg_is_well_formed(written: dict[str, Path]) -> None:
 
 def test_missing_dot_is_a_clear_error(monkeypatch: pytest.MonkeyPatch) -> None:
     """Without Graphviz the error names the Debian package to install."""
-    monkeypatch.setattr(docs.shutil, "which", lambda name: None)
+    monkeypatch.setattr(docs_diagram.shutil, "which", lambda name: None)
     with pytest.raises(RuntimeError, match="graphviz"):
         docs.render_svg("digraph { a -> b }")
 
