@@ -8,8 +8,9 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import OWL, RDF, RDFS, SKOS
@@ -39,6 +40,9 @@ from .rules import concept_list_assertions, list_iris, milestone_assertions
 from .serialize import trig, turtle, write_atomically
 from .source import SourceRevision, load_revisions
 
+if TYPE_CHECKING:
+    from .validate import ValidationReport
+
 FACTS_FILE = "nato-iraq.ttl"
 DATASET_FILE = "nato-iraq.trig"
 VOID_FILE = "void.ttl"
@@ -58,7 +62,6 @@ class BuildResult:
     assertions: list[Assertion]
     graphs: dict[URIRef, Graph]
     ontology: Graph
-    written: list[Path] = field(default_factory=list)
 
     def facts(self) -> Graph:
         """Return the union of every graph but the evidence: what ``nato-iraq.ttl`` holds."""
@@ -297,25 +300,35 @@ def render(result: BuildResult) -> dict[str, str]:
     return files
 
 
-def stale_files(result: BuildResult, root: Path | None = None) -> list[Path]:
-    """Return the files in ``data/`` that differ from (or are missing from) a fresh build."""
+def validate_outputs(result: BuildResult, files: dict[str, str]) -> ValidationReport:
+    """Validate the facts, the evidence and the dataset metadata together, as written.
+
+    Returns the SHACL report; the caller decides whether to write.
+    """
+    from .validate import validate_graph
+
+    everything = result.facts() + result.graphs[EVIDENCE_GRAPH]
+    everything.parse(data=files[VOID_FILE], format="turtle")
+    return validate_graph(everything, ontology=result.ontology)
+
+
+def stale_files(files: dict[str, str], root: Path | None = None) -> list[Path]:
+    """Return the files in ``data/`` that differ from (or are missing from) ``files``."""
     folder = paths.data_dir(root)
     stale = []
-    for name, text in render(result).items():
+    for name, text in files.items():
         path = folder / name
         if not path.is_file() or path.read_bytes() != text.encode("utf-8"):
             stale.append(path)
     return stale
 
 
-def write(result: BuildResult, root: Path | None = None) -> list[Path]:
-    """Write every output atomically into ``data/`` (all rendered first, then all moved)."""
+def write(files: dict[str, str], root: Path | None = None) -> list[Path]:
+    """Write every rendered file atomically into ``data/``; return their paths."""
     folder = paths.data_dir(root)
-    files = render(result)
     for name, content in files.items():
         write_atomically(folder / name, content)
-    result.written = [folder / name for name in files]
-    return result.written
+    return [folder / name for name in files]
 
 
 def assertion_counts(result: BuildResult) -> Counter[str]:

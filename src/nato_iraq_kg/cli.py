@@ -33,18 +33,17 @@ def cli() -> None:
 )
 def build(check: bool) -> None:
     """Build the graph from the sources, check every quote and shape, and write data/."""
-    from . import build as build_module
+    from . import build as stages
+    from .errors import CheckFailure
+    from .paths import project_root
     from .summary import summary_lines
-    from .validate import validate_graph
 
     try:
-        result = build_module.assemble()
+        result = stages.assemble()
         for line in summary_lines(result):
             click.echo(line)
-        files = build_module.render(result)
-        everything = result.facts() + result.graphs[build_module.EVIDENCE_GRAPH]
-        everything.parse(data=files[build_module.VOID_FILE], format="turtle")
-        report = validate_graph(everything, ontology=result.ontology)
+        files = stages.render(result)
+        report = stages.validate_outputs(result, files)
         status = "conforms" if report.conforms else "DOES NOT CONFORM"
         click.echo(
             f"Validation (SHACL): {status} "
@@ -55,18 +54,18 @@ def build(check: bool) -> None:
                 f"  {item.severity}: {item.focus} {item.path or ''}: {item.message}", err=True
             )
         if not report.conforms:
-            raise build_module.CheckFailure("the graph violates the shapes; data/ left unchanged")
+            raise CheckFailure("the graph violates the shapes; data/ left unchanged")
         if check:
-            stale = build_module.stale_files(result)
+            stale = stages.stale_files(files)
             if stale:
-                raise build_module.CheckFailure(
+                raise CheckFailure(
                     f"committed data differs from a fresh build: {', '.join(map(str, stale))} "
                     "(run 'nato-iraq-kg build')"
                 )
             click.echo("data/ is up to date with a fresh build")
             return
-        for path in build_module.write(result):
-            click.echo(f"Wrote {path.relative_to(build_module.paths.project_root())}")
+        for path in stages.write(files):
+            click.echo(f"Wrote {path.relative_to(project_root())}")
     except KGError as error:
         _fail(error)
 
@@ -92,11 +91,11 @@ EXPORT_FILES = {
 @click.option("-o", "--output", type=click.Path(path_type=Path), help="Write here (else stdout).")
 def export(fmt: str, output: Path | None) -> None:
     """Export the graph in one RDF syntax, byte for byte as the build writes it to data/."""
-    from . import build as build_module
+    from . import build as stages
     from .serialize import write_atomically
 
     try:
-        text = build_module.render(build_module.assemble())[EXPORT_FILES[fmt]]
+        text = stages.render(stages.assemble())[EXPORT_FILES[fmt]]
         if output is None:
             click.echo(text, nl=False)
             return
