@@ -235,3 +235,20 @@ def test_bad_input_cases_cover_every_kind_the_issue_names() -> None:
         "malformed-date",
         "duplicate-iri",
     } <= ids
+
+
+def test_a_shape_violation_stops_the_build_before_writing(project: Path) -> None:
+    """A fact that extracts fine but breaks a shape (a count that is not a number): exit 1."""
+    before = outputs(project)
+    edit(
+        project,
+        CURATION,
+        "quantity:ntm-i-officers-trained schema:value 15000 ;",
+        'quantity:ntm-i-officers-trained schema:value "fifteen thousand" ;',
+    )
+    code, stdout, stderr = run_build()
+    assert code == 1
+    assert "Validation (SHACL): DOES NOT CONFORM" in stdout
+    assert "quantity/ntm-i-officers-trained" in stderr
+    assert stderr.strip().splitlines()[-1].startswith("error: the graph violates the shapes")
+    assert outputs(project) == before
