@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from rdflib import Graph, Literal, URIRef
+from rdflib import Graph, URIRef
 from rdflib.namespace import OWL, RDF, RDFS, SKOS
 
 from . import paths
@@ -334,8 +334,3 @@ def write(files: dict[str, str], root: Path | None = None) -> list[Path]:
 def assertion_counts(result: BuildResult) -> Counter[str]:
     """Count assertions by the method that produced them."""
     return Counter(item.method for item in result.assertions)
-
-
-def literal_count(graph: Graph) -> int:
-    """Count the triples of ``graph`` whose object is a literal."""
-    return sum(1 for _, _, o in graph if isinstance(o, Literal))
