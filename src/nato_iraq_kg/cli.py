@@ -305,6 +305,24 @@ def reason(with_data: bool) -> None:
         sys.exit(1)
 
 
+@cli.command()
+@click.option("--host", default="127.0.0.1", show_default=True, help="Interface to listen on.")
+@click.option("--port", default=8000, show_default=True, help="Port to listen on.")
+@click.option("--timeout", default=10.0, show_default=True, help="Seconds a query may run.")
+@click.option("--max-rows", default=10000, show_default=True, help="Rows a SELECT may return.")
+def serve(host: str, port: int, timeout: float, max_rows: int) -> None:
+    """Serve the built graph: a read-only SPARQL endpoint, entity IRIs, pages and downloads."""
+    try:
+        from .serve.app import serve as run_server
+    except ImportError as exc:
+        _fail(InputError(f"the server needs its extras: pip install 'nato-iraq-kg[serve]' ({exc})"))
+        return
+    try:
+        run_server(host=host, port=port, query_timeout_s=timeout, max_rows=max_rows)
+    except KGError as error:
+        _fail(error)
+
+
 @cli.group()
 def curate() -> None:
     """Helpers for people who edit the curated files."""

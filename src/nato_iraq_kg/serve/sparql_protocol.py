@@ -1,0 +1,355 @@
+"""The SPARQL 1.1 Protocol, read-only: vet a query, run it with a row cap, and serialise it.
+
+Everything here is synchronous and free of HTTP so it can run in a worker thread and be tested
+without a server. The guards work on the query text with IRIs, string literals and comments
+blanked out (as :func:`nato_iraq_kg.remote.query_form` does), so a label such as "the service
+from 2014" never trips them, while ``SERVICE`` or ``FROM`` in the query itself always does.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import threading
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+from xml.sax.saxutils import escape, quoteattr
+
+from ..errors import InputError
+from ..namespaces import prefixes
+from ..remote import _OPAQUE, READ_FORMS, query_form
+
+XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
+RESULTS_NS = "http://www.w3.org/2005/sparql-results#"
+
+#: SELECT/ASK answers: short ``format=`` name -> media type, in our order of preference.
+RESULT_MEDIA = {
+    "json": "application/sparql-results+json",
+    "xml": "application/sparql-results+xml",
+    "csv": "text/csv",
+    "tsv": "text/tab-separated-values",
+}
+#: Media types that also mean a results format (clients send them; we answer the canonical one).
+RESULT_ALIASES = {"application/json": "json", "application/xml": "xml", "text/xml": "xml"}
+
+#: CONSTRUCT/DESCRIBE answers (and RDF documents): short name -> media type, preferred first.
+GRAPH_MEDIA = {
+    "turtle": "text/turtle",
+    "nt": "application/n-triples",
+    "rdfxml": "application/rdf+xml",
+    "jsonld": "application/ld+json",
+}
+GRAPH_ALIASES = {
+    "ttl": "turtle",
+    "ntriples": "nt",
+    "n-triples": "nt",
+    "rdf": "rdfxml",
+    "rdf+xml": "rdfxml",
+    "json-ld": "jsonld",
+    "application/x-turtle": "turtle",
+    "text/plain": "nt",
+}
+#: pyoxigraph ``RdfFormat`` member of each graph format.
+RDF_FORMAT_NAMES = {"turtle": "TURTLE", "nt": "N_TRIPLES", "rdfxml": "RDF_XML", "jsonld": "JSON_LD"}
+
+# A keyword only counts when it stands alone: not part of a prefixed name (ex:from), a variable
+# (?from, $service) or a longer word.
+_SERVICE = re.compile(r"(?<![\w:?$])SERVICE(?![\w:-])", re.IGNORECASE)
+_FROM = re.compile(r"(?<![\w:?$])FROM(?![\w:-])", re.IGNORECASE)
+
+
+class QueryRefused(InputError):
+    """A query the service will not run; ``status`` is the HTTP status to answer with."""
+
+    def __init__(self, message: str, status: int) -> None:
+        super().__init__(message)
+        self.status = status
+
+
+def vet_query(sparql: str) -> str:
+    """Return the query's form, or raise :class:`QueryRefused` for what this service never runs.
+
+    Updates are refused with 403 (the dataset is published, not edited). ``SERVICE`` is refused
+    with 400 because it would make the server fetch arbitrary URLs. Every ``FROM``/``FROM NAMED``
+    is refused with 400 too: the service always answers over the published dataset with the
+    default graph as the union of its named graphs, a ``FROM`` would silently narrow that, and
+    refusing them all leaves no room for ``file:`` or remote IRIs. Use ``GRAPH <g> { ... }``.
+    """
+    try:
+        form = query_form(sparql)
+    except InputError as exc:
+        raise QueryRefused(str(exc), 400) from exc
+    if form not in READ_FORMS:
+        raise QueryRefused(
+            f"this endpoint is read-only: SPARQL updates ({form}) are not accepted", 403
+        )
+    bare = _OPAQUE.sub(" ", sparql)
+    if _SERVICE.search(bare):
+        raise QueryRefused("SERVICE (federated query) is not allowed on this endpoint", 400)
+    if _FROM.search(bare):
+        raise QueryRefused(
+            "FROM and FROM NAMED are not allowed: the default graph is always the union of "
+            "the dataset's named graphs; use GRAPH <...> { } to pick one",
+            400,
+        )
+    return form
+
+
+@dataclass
+class Answer:
+    """A serialised answer: the body, its media type, and extra headers (row count, truncation)."""
+
+    body: bytes
+    media_type: str
+    headers: dict[str, str] = field(default_factory=dict)
+
+
+def _term_json(term: Any) -> dict[str, Any]:
+    """Return a term in the SPARQL 1.1 JSON results encoding."""
+    import pyoxigraph
+
+    if isinstance(term, pyoxigraph.NamedNode):
+        return {"type": "uri", "value": term.value}
+    if isinstance(term, pyoxigraph.BlankNode):
+        return {"type": "bnode", "value": term.value}
+    if isinstance(term, pyoxigraph.Literal):
+        encoded: dict[str, Any] = {"type": "literal", "value": term.value}
+        if term.language:
+            encoded["xml:lang"] = term.language
+        elif term.datatype.value != XSD_STRING:
+            encoded["datatype"] = term.datatype.value
+        return encoded
+    return {
+        "type": "triple",
+        "value": {
+            "subject": _term_json(term.subject),
+            "predicate": _term_json(term.predicate),
+            "object": _term_json(term.object),
+        },
+    }
+
+
+def _term_xml(term: Any) -> str:
+    """Return a term in the SPARQL XML results encoding."""
+    import pyoxigraph
+
+    if isinstance(term, pyoxigraph.NamedNode):
+        return f"<uri>{escape(term.value)}</uri>"
+    if isinstance(term, pyoxigraph.BlankNode):
+        return f"<bnode>{escape(term.value)}</bnode>"
+    if isinstance(term, pyoxigraph.Literal):
+        if term.language:
+            return f"<literal xml:lang={quoteattr(term.language)}>{escape(term.value)}</literal>"
+        if term.datatype.value != XSD_STRING:
+            datatype = quoteattr(term.datatype.value)
+            return f"<literal datatype={datatype}>{escape(term.value)}</literal>"
+        return f"<literal>{escape(term.value)}</literal>"
+    return (
+        f"<triple><subject>{_term_xml(term.subject)}</subject>"
+        f"<predicate>{_term_xml(term.predicate)}</predicate>"
+        f"<object>{_term_xml(term.object)}</object></triple>"
+    )
+
+
+def _csv_cell(term: Any) -> str:
+    """Return a term as a CSV cell (its bare value), quoted when it holds a separator or quote."""
+    import pyoxigraph
+
+    if term is None:
+        return ""
+    if isinstance(term, pyoxigraph.BlankNode):
+        text = f"_:{term.value}"
+    elif isinstance(term, pyoxigraph.NamedNode | pyoxigraph.Literal):
+        text = term.value
+    else:
+        text = str(term)
+    if any(c in text for c in '",\n\r'):
+        return '"' + text.replace('"', '""') + '"'
+    return text
+
+
+def _tsv_cell(term: Any) -> str:
+    """Return a term as a TSV cell: its Turtle form, with numbers and booleans left bare."""
+    import pyoxigraph
+
+    if term is None:
+        return ""
+    if isinstance(term, pyoxigraph.Literal):
+        bare = _BARE_DATATYPES.get(term.datatype.value)
+        if bare is not None and bare.fullmatch(term.value):
+            return term.value
+    return str(term).replace("\t", "\\t")
+
+
+_BARE_DATATYPES = {
+    "http://www.w3.org/2001/XMLSchema#integer": re.compile(r"[+-]?\d+"),
+    "http://www.w3.org/2001/XMLSchema#decimal": re.compile(r"[+-]?\d*\.\d+"),
+    "http://www.w3.org/2001/XMLSchema#double": re.compile(r"[+-]?(\d+\.?\d*|\.\d+)[eE][+-]?\d+"),
+    "http://www.w3.org/2001/XMLSchema#boolean": re.compile(r"true|false"),
+}
+
+
+def serialize_solutions(
+    variables: tuple[str, ...], rows: Iterable[tuple[Any, ...]], fmt: str
+) -> bytes:
+    """Serialise SELECT rows in a W3C results format (json, xml, csv, tsv).
+
+    Done here rather than by pyoxigraph because pyoxigraph can only serialise a whole, unconsumed
+    answer, and the service must be able to cut it after ``max_rows`` rows.
+    """
+    if fmt == "json":
+        bindings = [
+            {v: _term_json(t) for v, t in zip(variables, row, strict=True) if t is not None}
+            for row in rows
+        ]
+        document = {"head": {"vars": list(variables)}, "results": {"bindings": bindings}}
+        return json.dumps(document, ensure_ascii=False).encode("utf-8")
+    if fmt == "xml":
+        parts = [f'<?xml version="1.0"?><sparql xmlns="{RESULTS_NS}"><head>']
+        parts += [f"<variable name={quoteattr(v)}/>" for v in variables]
+        parts.append("</head><results>")
+        for row in rows:
+            parts.append("<result>")
+            for v, t in zip(variables, row, strict=True):
+                if t is not None:
+                    parts.append(f"<binding name={quoteattr(v)}>{_term_xml(t)}</binding>")
+            parts.append("</result>")
+        parts.append("</results></sparql>")
+        return "".join(parts).encode("utf-8")
+    if fmt == "csv":
+        lines = [",".join(variables)]
+        lines += [",".join(_csv_cell(t) for t in row) for row in rows]
+        return "".join(line + "\r\n" for line in lines).encode("utf-8")
+    if fmt == "tsv":
+        lines = ["\t".join(f"?{v}" for v in variables)]
+        lines += ["\t".join(_tsv_cell(t) for t in row) for row in rows]
+        return "".join(line + "\n" for line in lines).encode("utf-8")
+    raise ValueError(f"unknown results format {fmt!r}")
+
+
+def serialize_triples(triples: Iterable[Any], fmt: str) -> bytes:
+    """Serialise triples in an RDF syntax (turtle, nt, rdfxml, jsonld) with the project prefixes."""
+    import pyoxigraph
+
+    rdf_format = getattr(pyoxigraph.RdfFormat, RDF_FORMAT_NAMES[fmt])
+    if fmt in ("turtle", "rdfxml"):
+        return pyoxigraph.serialize(triples, format=rdf_format, prefixes=prefixes()) or b""
+    return pyoxigraph.serialize(triples, format=rdf_format) or b""
+
+
+def execute(
+    store: Any,
+    sparql: str,
+    fmt: str,
+    *,
+    max_rows: int,
+    cancelled: threading.Event | None = None,
+) -> Answer:
+    """Run a vetted query and return its serialised answer, cutting SELECT rows at ``max_rows``.
+
+    Meant to run in a worker thread. ``cancelled`` is checked between rows: a query abandoned
+    after its timeout stops as soon as it yields its next row, though a single step (a huge join
+    that yields nothing for a long time) cannot be interrupted, since pyoxigraph has no cancel.
+
+    Raises:
+        QueryRefused: (400) when the query does not parse or asks for a format of another form.
+    """
+    import pyoxigraph
+
+    try:
+        answer = store.query(sparql, use_default_graph_as_union=True, prefixes=prefixes())
+    except SyntaxError as exc:
+        raise QueryRefused(f"malformed SPARQL: {' '.join(str(exc).split())}", 400) from exc
+    if isinstance(answer, pyoxigraph.QueryBoolean):
+        if fmt not in RESULT_MEDIA:
+            raise QueryRefused(f"an ASK answer cannot be given as {fmt}", 406)
+        body = answer.serialize(format=getattr(pyoxigraph.QueryResultsFormat, fmt.upper()))
+        return Answer(body, RESULT_MEDIA[fmt])
+    if isinstance(answer, pyoxigraph.QuerySolutions):
+        if fmt not in RESULT_MEDIA:
+            raise QueryRefused(f"a SELECT answer cannot be given as {fmt}", 406)
+        variables = tuple(v.value for v in answer.variables)
+        rows: list[tuple[Any, ...]] = []
+        truncated = False
+        for solution in answer:
+            if cancelled is not None and cancelled.is_set():
+                raise TimeoutError("abandoned")
+            if len(rows) >= max_rows:
+                truncated = True
+                break
+            rows.append(tuple(solution[v] for v in variables))
+        headers = {
+            "X-Result-Rows": str(len(rows)),
+            "X-Result-Truncated": "true" if truncated else "false",
+        }
+        return Answer(serialize_solutions(variables, rows, fmt), RESULT_MEDIA[fmt], headers)
+    if fmt not in GRAPH_MEDIA:
+        raise QueryRefused(f"a graph answer cannot be given as {fmt}", 406)
+    triples = []
+    for triple in answer:
+        if cancelled is not None and cancelled.is_set():
+            raise TimeoutError("abandoned")
+        triples.append(triple)
+    return Answer(serialize_triples(triples, fmt), GRAPH_MEDIA[fmt])
+
+
+def service_description(endpoint: str) -> list[Any]:
+    """Return the SPARQL Service Description of the endpoint at ``endpoint``, as triples.
+
+    Lets clients discover, without guessing, that this is a SPARQL 1.1 Query service (no update),
+    which result formats it gives, and that its default graph is the union of the named graphs.
+    """
+    from pyoxigraph import BlankNode, Literal, NamedNode, Triple
+
+    sd = "http://www.w3.org/ns/sparql-service-description#"
+    formats = "http://www.w3.org/ns/formats/"
+    rdf_type = NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
+    service = BlankNode("service")
+    dataset = BlankNode("dataset")
+    triples = [
+        Triple(service, rdf_type, NamedNode(sd + "Service")),
+        Triple(service, NamedNode(sd + "endpoint"), NamedNode(endpoint)),
+        Triple(service, NamedNode(sd + "supportedLanguage"), NamedNode(sd + "SPARQL11Query")),
+        Triple(service, NamedNode(sd + "feature"), NamedNode(sd + "UnionDefaultGraph")),
+        Triple(service, NamedNode(sd + "defaultDataset"), dataset),
+        Triple(dataset, rdf_type, NamedNode(sd + "Dataset")),
+        Triple(
+            service,
+            NamedNode("http://purl.org/dc/terms/description"),
+            Literal("Read-only SPARQL 1.1 Query endpoint of the NATO-Iraq knowledge graph"),
+        ),
+    ]
+    for name in ("SPARQL_Results_JSON", "SPARQL_Results_XML", "SPARQL_Results_CSV"):
+        triples.append(Triple(service, NamedNode(sd + "resultFormat"), NamedNode(formats + name)))
+    for name in ("SPARQL_Results_TSV", "Turtle", "N-Triples", "RDF_XML", "JSON-LD"):
+        triples.append(Triple(service, NamedNode(sd + "resultFormat"), NamedNode(formats + name)))
+    return triples
+
+
+def format_name(value: str, form: str) -> str | None:
+    """Return our short format name for a ``format=`` value (short name or media type) and form.
+
+    Returns None when the value names no format this form of query can be given in.
+    """
+    value = value.strip().lower()
+    if form in ("SELECT", "ASK"):
+        if value in RESULT_MEDIA:
+            return value
+        value = RESULT_ALIASES.get(value, value)
+        if value in RESULT_MEDIA:
+            return value
+        return next((k for k, media in RESULT_MEDIA.items() if media == value), None)
+    value = GRAPH_ALIASES.get(value, value)
+    if value in GRAPH_MEDIA:
+        return value
+    return next((k for k, media in GRAPH_MEDIA.items() if media == value), None)
+
+
+def offers_for(form: str) -> dict[str, str]:
+    """Return the media types a query form can be answered in, mapped to our format names."""
+    if form in ("SELECT", "ASK"):
+        offers = {media: name for name, media in RESULT_MEDIA.items()}
+        offers.update(RESULT_ALIASES)
+        return offers
+    return {media: name for name, media in GRAPH_MEDIA.items()}

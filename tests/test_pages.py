@@ -1,0 +1,293 @@
+"""Tests of the HTML pages of the web site: entity pages, landing, timeline and query editor."""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+import subprocess
+from html.parser import HTMLParser
+from pathlib import Path
+from typing import Any
+
+import pyoxigraph
+import pytest
+
+from nato_iraq_kg import paths
+from nato_iraq_kg.serve import pages
+from nato_iraq_kg.sparql import load_graph
+
+ID = "https://w3id.org/nato-iraq-kg/id/"
+STATIC = Path(pages.__file__).parent / "static"
+VOID = paths.data_dir() / "void.ttl"
+VOID_ELEMENTS = {
+    "area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source",
+    "track", "wbr",
+}  # fmt: skip
+
+
+@pytest.fixture(scope="module")
+def store() -> Any:
+    """Load the built dataset once for all the page tests."""
+    return load_graph()
+
+
+class StrictParser(HTMLParser):
+    """Collect links and fail on mis-nested or unclosed elements, which browsers would repair."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.stack: list[str] = []
+        self.errors: list[str] = []
+        self.urls: list[str] = []
+        self.doctype = False
+
+    def handle_decl(self, decl: str) -> None:
+        self.doctype = self.doctype or decl.lower() == "doctype html"
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.urls += [v or "" for k, v in attrs if k in ("href", "src")]
+        if tag not in VOID_ELEMENTS:
+            self.stack.append(tag)
+
+    def handle_endtag(self, tag: str) -> None:
+        if not self.stack or self.stack[-1] != tag:
+            self.errors.append(f"</{tag}> closes {self.stack[-1:] or 'nothing'}")
+        else:
+            self.stack.pop()
+
+
+def parse(page: str) -> StrictParser:
+    """Parse a page and check it is a well-nested HTML5 document."""
+    parser = StrictParser()
+    parser.feed(page)
+    parser.close()
+    assert parser.doctype, "no <!DOCTYPE html>"
+    assert not parser.errors, parser.errors[:5]
+    assert not parser.stack, f"unclosed: {parser.stack}"
+    return parser
+
+
+def test_stoltenberg_page_has_label_office_wikidata_and_marked_quote(store: Any) -> None:
+    """Jens Stoltenberg's page names him, links his office and Wikidata, and marks the quote."""
+    page = pages.entity_page(store, ID + "actor/jens-stoltenberg")
+    assert "<title>Jens Stoltenberg</title>" in page
+    assert "<h1>Jens Stoltenberg</h1>" in page
+    assert 'href="/id/office/secretary-general-of-nato"' in page
+    assert 'href="http://www.wikidata.org/entity/Q57665"' in page
+    assert "<mark>NATO Secretary General Jens Stoltenberg</mark>" in page
+    parse(page)
+
+
+def test_ntm_i_page_marks_fifteen_thousand_officers(store: Any) -> None:
+    """The NTM-I page shows the quote with "15,000" highlighted inside its paragraph."""
+    page = pages.entity_page(store, ID + "programme/ntm-i")
+    assert re.search(r"<mark>[^<]*15,000[^<]*</mark>", page)
+    assert "key point 2" in page
+    parse(page)
+
+
+def test_quote_is_placed_by_offsets_not_first_occurrence() -> None:
+    """A quote that occurs twice in its paragraph is marked where its offsets say."""
+    ev = pages.Evidence(
+        iri="x",
+        quote="NATO",
+        start=109,
+        end=113,
+        part=None,
+        part_label="p",
+        part_text="NATO and NATO",
+        part_begin=100,
+    )
+    assert pages.highlight(ev) == "NATO and <mark>NATO</mark>"
+
+
+def test_labels_and_iris_are_escaped() -> None:
+    """A label holding markup comes out as text, in the title, the heading and the links."""
+    tiny = pyoxigraph.Store()
+    thing = pyoxigraph.NamedNode(ID + "actor/evil")
+    other = pyoxigraph.NamedNode(ID + "actor/other")
+    label = pyoxigraph.NamedNode("http://www.w3.org/2000/01/rdf-schema#label")
+    graph = pyoxigraph.NamedNode(ID + "assertion/x")
+    evil = "<script>alert(1)</script>"
+    tiny.add(pyoxigraph.Quad(thing, label, pyoxigraph.Literal(evil, language="en"), graph))
+    tiny.add(pyoxigraph.Quad(other, pyoxigraph.NamedNode(ID + "p"), thing, graph))
+    for iri in (thing.value, other.value):
+        page = pages.entity_page(tiny, iri)
+        assert "<script>" not in page
+        assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
+        parse(page)
+
+
+def test_unknown_iri_is_reported_missing(store: Any) -> None:
+    """The server can tell an unknown IRI from a known one before rendering a page."""
+    assert pages.has_entity(store, ID + "actor/nato")
+    assert not pages.has_entity(store, ID + "actor/nobody-at-all")
+    assert not pages.has_entity(store, "not an iri")
+
+
+def test_landing_page_lists_every_distribution_and_the_counts(store: Any) -> None:
+    """The landing page links each download of void.ttl and shows the dataset's counts."""
+    page = pages.landing_page(store, VOID)
+    void = pyoxigraph.Store()
+    void.load(path=str(VOID), format=pyoxigraph.RdfFormat.TURTLE)
+    urls = [
+        row["u"].value
+        for row in void.query("SELECT ?u { ?d <http://www.w3.org/ns/dcat#downloadURL> ?u }")
+    ]
+    assert len(urls) >= 7
+    for url in urls:
+        assert f'href="/data/{url.rsplit("/", 1)[-1]}"' in page
+    for name in ("triples", "entities", "classes", "properties"):
+        value = next(iter(void.query(f"SELECT ?n {{ ?d <http://rdfs.org/ns/void#{name}> ?n }}")))
+        assert f"<dd>{int(value['n'].value):,}</dd>" in page
+    assert 'href="/query?cq=01"' in page
+    assert 'href="/timeline"' in page
+    assert 'href="/id/place/baghdad"' in page  # every entity can be reached from home
+    parse(page)
+
+
+def test_timeline_page_uses_only_local_assets() -> None:
+    """The timeline page and its script load nothing from other sites."""
+    page = pages.timeline_page()
+    parser = parse(page)
+    assert "/static/timeline.js" in parser.urls
+    assert "/static/style.css" in parser.urls
+    assert all(not re.match(r"(https?:)?//", url) for url in parser.urls), parser.urls
+    for name in ("timeline.js", "query.js", "style.css"):
+        text = (STATIC / name).read_text(encoding="utf-8")
+        assert all(
+            text.startswith("https://w3id.org/nato-iraq-kg/", m.start())
+            for m in re.finditer(r"https?:", text)
+        ), name
+
+
+def test_query_page_preloads_the_chosen_question_and_embeds_all() -> None:
+    """With ``cq=7`` the editor holds question 07, and every question is embedded as JSON."""
+    page = pages.query_page("7")
+    parse(page)
+    cq07 = sorted((paths.project_root() / "queries" / "cq").glob("07-*.rq"))[0]
+    text = cq07.read_text(encoding="utf-8")
+    assert pages.esc(text) in page
+    match = re.search(r'<script type="application/json" id="cq-data">(.*?)</script>', page, re.S)
+    assert match
+    data = json.loads(match.group(1))
+    assert len(data) == len(list(cq07.parent.glob("[0-9][0-9]-*.rq")))
+    assert data["07"]["query"] == text
+    assert 'action="/sparql"' in page
+
+
+@pytest.mark.skipif(shutil.which("node") is None, reason="node is not installed")
+@pytest.mark.parametrize("name", ["timeline.js", "query.js"])
+def test_scripts_are_valid_javascript(name: str) -> None:
+    """The page scripts parse (``node --check``), so a typo cannot blank the page."""
+    result = subprocess.run(
+        ["node", "--check", str(STATIC / name)], capture_output=True, text=True, check=False
+    )
+    assert result.returncode == 0, result.stderr
+
+
+#: A minimal DOM and fetch for node, enough to draw the timeline and click its first event.
+TIMELINE_HARNESS = r"""
+const fs = require("fs");
+const [script, data] = process.argv.slice(2);
+function makeEl(tag) {
+  const e = {
+    tag, attrs: {}, children: [], style: {}, listeners: {}, _text: "",
+    setAttribute(k, v) { this.attrs[k] = String(v); },
+    getAttribute(k) { return k in this.attrs ? this.attrs[k] : null; },
+    appendChild(c) { this.children.push(c); c.parent = this; return c; },
+    addEventListener(t, f) { (this.listeners[t] = this.listeners[t] || []).push(f); },
+    focus() { doc.activeElement = this; },
+    set textContent(t) { this.children = []; this._text = t; },
+    get textContent() { return this._text + this.children.map(c => c.textContent).join(""); },
+  };
+  return e;
+}
+const byId = {};
+for (const id of ["timeline", "event-detail", "zoom-in", "zoom-out"]) byId[id] = makeEl("div");
+byId.timeline.attrs["data-src"] = "/data/timeline.jsonld";
+function all(e, out) { for (const c of e.children || []) { out.push(c); all(c, out); } return out; }
+const doc = {
+  readyState: "complete",
+  createElement: makeEl,
+  createTextNode: (t) => ({ textContent: t, children: [] }),
+  getElementById: (id) => byId[id] || null,
+  querySelectorAll: () =>
+    all(byId.timeline, []).filter((e) => (e.attrs.class || "").split(" ").includes("ev")),
+};
+global.document = doc;
+global.fetch = (url) => Promise.resolve({
+  ok: url === "/data/timeline.jsonld",
+  status: 200,
+  json: () => Promise.resolve(JSON.parse(fs.readFileSync(data, "utf8"))),
+});
+eval(fs.readFileSync(script, "utf8"));
+setTimeout(() => {
+  const buttons = doc.querySelectorAll();
+  const classes = {};
+  buttons.forEach(b => { classes[b.attrs.class] = (classes[b.attrs.class] || 0) + 1; });
+  buttons[0].listeners.click[0]();
+  const detail = byId["event-detail"];
+  const links = all(detail, []).filter(e => e.tag === "a").map(e => e.attrs.href);
+  const right = { key: "ArrowRight", currentTarget: buttons[0], preventDefault() {} };
+  buttons[0].listeners.keydown[0](right);
+  console.log(JSON.stringify({ n: buttons.length, classes, detail: detail.textContent, links,
+    pressed: buttons.map(b => b.attrs["aria-pressed"]).indexOf("true"),
+    focused: buttons.indexOf(doc.activeElement), width: all(byId.timeline, [])[0].style.width }));
+}, 50);
+"""
+
+
+def run_timeline(tmp_path: Path, data: Path) -> dict[str, Any]:
+    """Draw the timeline from ``data`` in node with a stub DOM and report what it drew."""
+    harness = tmp_path / "harness.js"
+    harness.write_text(TIMELINE_HARNESS, encoding="utf-8")
+    result = subprocess.run(
+        ["node", str(harness), str(STATIC / "timeline.js"), str(data)],
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=60,
+    )
+    assert result.returncode == 0, result.stderr
+    return json.loads(result.stdout)
+
+
+@pytest.mark.skipif(shutil.which("node") is None, reason="node is not installed")
+def test_timeline_draws_every_dated_event_at_its_precision(tmp_path: Path) -> None:
+    """All dated events become buttons, drawn by precision; a click shows linked details."""
+    data = paths.data_dir() / "timeline.jsonld"
+    events = json.loads(data.read_text(encoding="utf-8"))["@graph"]
+    drawn = run_timeline(tmp_path, data)
+    assert drawn["n"] == len([e for e in events if e.get("hasDate")])
+    assert set(drawn["classes"]) == {"ev ev-day", "ev ev-month", "ev ev-year"}
+    assert "NTM-I" in drawn["detail"]
+    assert "/id/actor/nato" in drawn["links"]
+    assert all(link.startswith("/id/") for link in drawn["links"])
+    assert drawn["pressed"] == drawn["focused"] == 1  # the right arrow moved to the next event
+
+
+@pytest.mark.skipif(shutil.which("node") is None, reason="node is not installed")
+def test_timeline_draws_a_vague_date_as_a_dashed_bar(tmp_path: Path) -> None:
+    """An event dated only between bounds is drawn as the vague kind of bar."""
+    data = tmp_path / "timeline.jsonld"
+    vague = {
+        "type": ["Instant", "VagueDate"],
+        "label": "early 2016",
+        "earliestDate": "2016-01-01",
+        "latestDate": "2016-06-30",
+    }
+    doc = {
+        "@context": {"event": ID + "event/"},
+        "@graph": [
+            {"id": "event:a", "label": "<b>A</b>", "hasDate": [vague]},
+            {"id": "event:b", "label": "B"},
+        ],
+    }
+    data.write_text(json.dumps(doc), encoding="utf-8")
+    drawn = run_timeline(tmp_path, data)
+    assert drawn["n"] == 1
+    assert drawn["classes"] == {"ev ev-vague": 1}
+    assert drawn["links"] == ["/id/event/a"]
+    assert "early 2016 (vague)" in drawn["detail"]

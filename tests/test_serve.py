@@ -1,0 +1,429 @@
+"""The linked-data server: SPARQL protocol, guard rails, dereferenceable IRIs and downloads."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pyoxigraph
+import pytest
+from click.testing import CliRunner
+from starlette.testclient import TestClient
+
+from nato_iraq_kg.cli import cli
+from nato_iraq_kg.serve import create_app
+from nato_iraq_kg.serve.negotiation import best_match, parse_accept
+from nato_iraq_kg.serve.sparql_protocol import QueryRefused, vet_query
+from nato_iraq_kg.sparql import load_graph
+
+ROOT = Path(__file__).resolve().parents[1]
+NATO = "https://w3id.org/nato-iraq-kg/id/actor/nato"
+SELECT_LABELS = "SELECT ?s ?l WHERE { ?s rdfs:label ?l } ORDER BY ?s LIMIT 5"
+# About 5 s of work (ten million joined rows skipped): slow against sub-second timeouts, yet finite
+# so the abandoned thread does not burn a core for the rest of the test run.
+HEAVY = "SELECT * WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i } LIMIT 1 OFFSET 10000000"
+CHEAP = "ASK { ?s ?p ?o }"
+FORM = "application/x-www-form-urlencoded"
+UPDATES = [
+    "INSERT DATA { <urn:a> <urn:b> <urn:c> }",
+    "DELETE WHERE { ?s ?p ?o }",
+    "LOAD <http://example.org/data.ttl>",
+    "CLEAR ALL",
+    "DROP GRAPH <urn:g>",
+    "CREATE GRAPH <urn:g>",
+    "ADD <urn:a> TO <urn:b>",
+    "MOVE <urn:a> TO <urn:b>",
+    "COPY <urn:a> TO <urn:b>",
+    "WITH <urn:g> DELETE { ?s ?p ?o } WHERE { ?s ?p ?o }",
+]
+
+
+@pytest.fixture(scope="module")
+def store() -> Any:
+    """Load the built dataset once for every app in this module."""
+    return load_graph()
+
+
+@pytest.fixture(scope="module")
+def client(store: Any) -> Iterator[TestClient]:
+    """A client of an app with the default limits."""
+    with TestClient(create_app(store=store)) as test_client:
+        yield test_client
+
+
+def run_together(app: Any, *requests: tuple[float, str]) -> list[tuple[httpx.Response, float]]:
+    """Send GET /sparql queries concurrently (each after its delay); return responses and times."""
+
+    async def one(
+        http: httpx.AsyncClient, delay: float, query: str
+    ) -> tuple[httpx.Response, float]:
+        await asyncio.sleep(delay)
+        start = time.monotonic()
+        response = await http.get("/sparql", params={"query": query})
+        return response, time.monotonic() - start
+
+    async def main() -> list[tuple[httpx.Response, float]]:
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://test") as http:
+            return list(await asyncio.gather(*(one(http, d, q) for d, q in requests)))
+
+    return asyncio.run(main())
+
+
+def test_get_select_json(client: TestClient) -> None:
+    """A GET query answers SPARQL JSON results by default."""
+    response = client.get("/sparql", params={"query": SELECT_LABELS})
+    assert response.status_code == 200
+    assert response.headers["content-type"].startswith("application/sparql-results+json")
+    document = response.json()
+    assert document["head"]["vars"] == ["s", "l"]
+    assert len(document["results"]["bindings"]) == 5
+    assert response.headers["x-result-truncated"] == "false"
+
+
+@pytest.mark.parametrize(
+    ("accept", "media"),
+    [
+        ("text/csv", "text/csv"),
+        ("text/tab-separated-values", "text/tab-separated-values"),
+        ("application/sparql-results+xml", "application/sparql-results+xml"),
+        ("application/json", "application/sparql-results+json"),
+        ("text/html;q=0.9, text/csv;q=0.5", "text/csv"),
+    ],
+)
+def test_select_by_accept(client: TestClient, accept: str, media: str) -> None:
+    """The results format follows the Accept header."""
+    response = client.get("/sparql", params={"query": SELECT_LABELS}, headers={"Accept": accept})
+    assert response.status_code == 200
+    assert response.headers["content-type"].startswith(media)
+
+
+def test_format_parameter_beats_accept(client: TestClient) -> None:
+    """A format= parameter overrides the Accept header."""
+    response = client.get(
+        "/sparql", params={"query": SELECT_LABELS, "format": "csv"}, headers={"Accept": "text/xml"}
+    )
+    assert response.headers["content-type"].startswith("text/csv")
+    assert response.text.splitlines()[0] == "s,l"
+
+
+def test_post_form_and_direct(client: TestClient, store: Any) -> None:
+    """POST with a form or a direct sparql-query body gives the same answer as GET."""
+    by_get = client.get("/sparql", params={"query": SELECT_LABELS, "format": "tsv"}).text
+    by_form = client.post("/sparql", data={"query": SELECT_LABELS, "format": "tsv"}).text
+    direct = client.post(
+        "/sparql",
+        content=SELECT_LABELS.encode(),
+        headers={"Content-Type": "application/sparql-query", "Accept": "text/tab-separated-values"},
+    ).text
+    assert by_get == by_form == direct
+    assert len(by_get.splitlines()) == 6
+
+
+def test_ask(client: TestClient) -> None:
+    """An ASK query answers a boolean."""
+    response = client.get("/sparql", params={"query": CHEAP})
+    assert response.json()["boolean"] is True
+
+
+@pytest.mark.parametrize(
+    ("accept", "fmt"),
+    [
+        ("text/turtle", pyoxigraph.RdfFormat.TURTLE),
+        ("application/n-triples", pyoxigraph.RdfFormat.N_TRIPLES),
+        ("application/rdf+xml", pyoxigraph.RdfFormat.RDF_XML),
+        ("application/ld+json", pyoxigraph.RdfFormat.JSON_LD),
+    ],
+)
+def test_construct_formats(client: TestClient, accept: str, fmt: Any) -> None:
+    """CONSTRUCT answers parse in each RDF syntax offered."""
+    query = f"CONSTRUCT {{ <{NATO}> ?p ?o }} WHERE {{ <{NATO}> ?p ?o }}"
+    response = client.get("/sparql", params={"query": query}, headers={"Accept": accept})
+    assert response.status_code == 200
+    assert response.headers["content-type"].startswith(accept)
+    triples = list(pyoxigraph.parse(response.content, format=fmt))
+    assert triples and all(t.subject.value == NATO for t in triples)
+
+
+def test_unacceptable_format_is_406(client: TestClient) -> None:
+    """An Accept header naming nothing we can give is refused with 406."""
+    response = client.get(
+        "/sparql", params={"query": SELECT_LABELS}, headers={"Accept": "image/png"}
+    )
+    assert response.status_code == 406
+
+
+def test_service_description(client: TestClient) -> None:
+    """A bare GET describes the service in Turtle."""
+    response = client.get("/sparql", headers={"Accept": "text/turtle"})
+    assert response.status_code == 200
+    assert response.headers["content-type"].startswith("text/turtle")
+    triples = list(pyoxigraph.parse(response.content, format=pyoxigraph.RdfFormat.TURTLE))
+    sd = "http://www.w3.org/ns/sparql-service-description#"
+    objects = {(t.predicate.value, t.object.value) for t in triples}
+    assert (sd + "supportedLanguage", sd + "SPARQL11Query") in objects
+    assert (sd + "feature", sd + "UnionDefaultGraph") in objects
+    assert (sd + "endpoint", "http://testserver/sparql") in objects
+    assert any(p == sd + "resultFormat" for p, _ in objects)
+
+
+@pytest.mark.parametrize("update", UPDATES)
+def test_updates_are_refused_every_way(client: TestClient, update: str) -> None:
+    """Every update form is refused with 403, however it is sent."""
+    attempts = [
+        client.post("/sparql", data={"update": update}),
+        client.post(
+            "/sparql", content=update, headers={"Content-Type": "application/sparql-update"}
+        ),
+        client.get("/sparql", params={"query": update}),
+        client.post("/sparql", data={"query": update}),
+        client.post(
+            "/sparql", content=update, headers={"Content-Type": "application/sparql-query"}
+        ),
+    ]
+    for response in attempts:
+        assert response.status_code == 403, response.text
+        assert "read-only" in response.text
+
+
+def test_service_and_from_are_400(client: TestClient) -> None:
+    """SERVICE and FROM are refused before evaluation."""
+    for query in [
+        "SELECT * WHERE { SERVICE <http://example.org/sparql> { ?s ?p ?o } }",
+        "SELECT * FROM <file:///etc/passwd> WHERE { ?s ?p ?o }",
+        "SELECT * FROM NAMED <http://example.org/g> WHERE { GRAPH ?g { ?s ?p ?o } }",
+    ]:
+        response = client.get("/sparql", params={"query": query})
+        assert response.status_code == 400
+        assert "not allowed" in response.text
+
+
+def test_keywords_in_strings_names_and_comments_are_not_refused() -> None:
+    """Guards ignore keywords inside strings, comments, IRIs, prefixed names and variables."""
+    query = """# insert the service from here
+    PREFIX ex: <http://example.org/from/service/>
+    SELECT ?from WHERE { ?from ex:service "DELETE FROM SERVICE" ; ex:from ?x }"""
+    assert vet_query(query) == "SELECT"
+    with pytest.raises(QueryRefused):
+        vet_query("select * from <urn:x> { ?s ?p ?o }")
+
+
+def test_malformed_query_is_400(client: TestClient) -> None:
+    """A query that does not parse is answered 400 with the parser's message."""
+    response = client.get("/sparql", params={"query": "SELECT ?s WHERE { ?s ?p "})
+    assert response.status_code == 400
+    assert "malformed SPARQL" in response.text
+
+
+def test_large_body_is_413(client: TestClient) -> None:
+    """A body over max_body_bytes is refused with 413."""
+    query = "SELECT * WHERE { ?s ?p ?o } #" + "x" * 100_001
+    response = client.post(
+        "/sparql", content=query, headers={"Content-Type": "application/sparql-query"}
+    )
+    assert response.status_code == 413
+
+
+def test_rows_beyond_the_cap_are_cut(store: Any) -> None:
+    """SELECT rows beyond max_rows are cut and the cut is announced in headers."""
+    with TestClient(create_app(store=store, max_rows=2)) as small:
+        response = small.get("/sparql", params={"query": SELECT_LABELS, "format": "json"})
+        assert response.headers["x-result-truncated"] == "true"
+        assert response.headers["x-result-rows"] == "2"
+        assert len(response.json()["results"]["bindings"]) == 2
+        whole = small.get("/sparql", params={"query": SELECT_LABELS + " OFFSET 0", "format": "csv"})
+        assert len(whole.text.splitlines()) == 3
+
+
+def test_slow_query_times_out_with_503(store: Any) -> None:
+    """A query over the time limit gets 503 on time though its thread keeps running."""
+    with TestClient(create_app(store=store, query_timeout_s=0.2)) as quick:
+        start = time.monotonic()
+        response = quick.get("/sparql", params={"query": HEAVY})
+        assert response.status_code == 503
+        assert time.monotonic() - start < 2
+
+
+def test_over_concurrency_limit_is_429(store: Any) -> None:
+    """A query beyond max_concurrent in flight is refused with 429 and Retry-After."""
+    app = create_app(store=store, max_concurrent=1, query_timeout_s=1.5)
+    (heavy, _), (refused, elapsed) = run_together(app, (0, HEAVY), (0.3, CHEAP))
+    assert heavy.status_code == 503
+    assert refused.status_code == 429
+    assert refused.headers["retry-after"] == "1"
+    assert elapsed < 1
+
+
+def test_cheap_query_is_not_stalled_by_a_heavy_one(store: Any) -> None:
+    """A cheap query answers fast while a heavy one runs."""
+    app = create_app(store=store, query_timeout_s=2)
+    (heavy, _), (cheap, elapsed) = run_together(app, (0, HEAVY), (0.3, CHEAP))
+    assert heavy.status_code == 503
+    assert cheap.status_code == 200
+    assert cheap.json()["boolean"] is True
+    assert elapsed < 1
+
+
+def test_negotiation_honours_q_values() -> None:
+    """q=0 excludes, specific ranges beat wildcards, and server order breaks ties."""
+    offers = ["text/turtle", "application/ld+json", "text/html"]
+    assert best_match(None, offers) == "text/turtle"
+    assert best_match("*/*", offers) == "text/turtle"
+    assert best_match("text/html,*/*;q=0.8", offers) == "text/html"
+    assert best_match("*/*;q=0.5, text/turtle;q=0", offers) == "application/ld+json"
+    assert best_match("application/*;q=0.2, text/*;q=0.1", offers) == "application/ld+json"
+    assert best_match("image/png", offers) is None
+    assert best_match("text/turtle;q=bogus", offers) is None
+    assert parse_accept("text/html; charset=utf-8; q=0.4")[0].q == 0.4
+
+
+@pytest.mark.parametrize(
+    ("accept", "fmt"),
+    [
+        ("text/turtle", pyoxigraph.RdfFormat.TURTLE),
+        ("application/ld+json", pyoxigraph.RdfFormat.JSON_LD),
+        ("application/n-triples", pyoxigraph.RdfFormat.N_TRIPLES),
+        ("application/rdf+xml", pyoxigraph.RdfFormat.RDF_XML),
+    ],
+)
+def test_entity_description(client: TestClient, accept: str, fmt: Any) -> None:
+    """An entity IRI dereferences to its triples, both directions, with linked labels."""
+    response = client.get("/id/actor/nato", headers={"Accept": accept})
+    assert response.status_code == 200
+    assert response.headers["content-type"].startswith(accept)
+    assert "Accept" in response.headers["vary"]
+    triples = list(pyoxigraph.parse(response.content, format=fmt))
+    subjects = {t.subject.value for t in triples}
+    objects = {t.object.value for t in triples if isinstance(t.object, pyoxigraph.NamedNode)}
+    assert NATO in subjects and NATO in objects
+    labels = [t for t in triples if t.predicate.value.endswith("rdf-schema#label")]
+    assert len(labels) > 1
+
+
+def test_entity_html_406_404(client: TestClient) -> None:
+    """HTML is offered, other types are 406, unknown IRIs are 404, and Vary is always set."""
+    page = client.get("/id/actor/nato", headers={"Accept": "text/html"})
+    assert page.status_code == 200
+    assert page.headers["content-type"].startswith("text/html")
+    assert "Accept" in page.headers["vary"]
+    refused = client.get("/id/actor/nato", headers={"Accept": "image/png"})
+    assert refused.status_code == 406
+    assert "Accept" in refused.headers["vary"]
+    missing = client.get("/id/actor/no-such-actor", headers={"Accept": "text/turtle"})
+    assert missing.status_code == 404
+    assert "Accept" in missing.headers["vary"]
+
+
+def test_ontology(client: TestClient) -> None:
+    """The ontology IRI gives its Turtle source or its HTML documentation."""
+    turtle = client.get("/ontology", headers={"Accept": "text/turtle"})
+    assert turtle.status_code == 200
+    assert turtle.content == (ROOT / "ontology" / "nato-iraq.ttl").read_bytes()
+    assert "Accept" in turtle.headers["vary"]
+    page = client.get("/ontology", headers={"Accept": "text/html"})
+    assert page.headers["content-type"].startswith("text/html")
+    assert page.content == (ROOT / "docs" / "ontology.html").read_bytes()
+    jsonld = client.get("/ontology", headers={"Accept": "application/ld+json"})
+    assert json.loads(jsonld.content)
+
+
+@pytest.mark.parametrize(
+    ("name", "media"),
+    [
+        ("nato-iraq.ttl", "text/turtle"),
+        ("nato-iraq.nt", "application/n-triples"),
+        ("nato-iraq.rdf", "application/rdf+xml"),
+        ("nato-iraq.jsonld", "application/ld+json"),
+        ("nato-iraq.trig", "application/trig"),
+        ("nato-iraq.nq", "application/n-quads"),
+        ("timeline.jsonld", "application/ld+json"),
+        ("void.ttl", "text/turtle"),
+    ],
+)
+def test_downloads(client: TestClient, name: str, media: str) -> None:
+    """Each advertised distribution is served as it is on disk, with its media type."""
+    response = client.get(f"/data/{name}")
+    assert response.status_code == 200
+    assert response.headers["content-type"].startswith(media)
+    assert response.content == (ROOT / "data" / name).read_bytes()
+
+
+def test_nothing_outside_the_downloads_is_served(client: TestClient) -> None:
+    """Unlisted files and path traversal are 404, and /.well-known/void redirects to void.ttl."""
+    for path in [
+        "/data/README.md",
+        "/data/../pyproject.toml",
+        "/data/..%2Fpyproject.toml",
+        "/data/%2e%2e%2fpyproject.toml",
+        "/data/source/",
+        "/data/..%2f..%2fetc%2fpasswd",
+    ]:
+        response = client.get(path)
+        assert response.status_code == 404, path
+        assert "[project]" not in response.text
+    redirect = client.get("/.well-known/void", follow_redirects=False)
+    assert redirect.status_code == 303
+    assert redirect.headers["location"] == "/data/void.ttl"
+
+
+def free_port() -> int:
+    """Return a free TCP port on 127.0.0.1."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def test_real_server_answers_the_cli_like_the_embedded_store() -> None:
+    """The CLI asking the real server gets the same CSV as the embedded store."""
+    port = free_port()
+    code = f"from nato_iraq_kg.serve.app import serve; serve(port={port})"
+    server = subprocess.Popen(
+        [sys.executable, "-c", code], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
+    )
+    endpoint = f"http://127.0.0.1:{port}/sparql"
+    try:
+        deadline = time.monotonic() + 20
+        while True:
+            assert server.poll() is None, server.stderr.read().decode() if server.stderr else ""
+            try:
+                with urllib.request.urlopen(endpoint, timeout=1) as answer:
+                    if answer.status == 200:
+                        break
+            except OSError:
+                assert time.monotonic() < deadline, "the server did not start"
+                time.sleep(0.1)
+        command = Path(sys.executable).parent / "nato-iraq-kg"
+        remote = subprocess.run(
+            [str(command), "query", "05", "--endpoint", endpoint, "--format", "csv"],
+            capture_output=True,
+            text=True,
+            timeout=30,
+        )
+        assert remote.returncode == 0, remote.stderr
+        embedded = CliRunner().invoke(cli, ["query", "05", "--format", "csv"])
+        assert embedded.exit_code == 0
+        assert remote.stdout == embedded.output
+        assert len(remote.stdout.splitlines()) > 1
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+
+
+def test_odd_requests(store: Any) -> None:
+    """Invalid IRIs are 404, odd body types 415, and over-long GET query strings 414."""
+    with TestClient(create_app(store=store, max_body_bytes=1000)) as small:
+        assert small.get("/id/actor/a%3Eb", headers={"Accept": "text/turtle"}).status_code == 404
+        odd = small.post("/sparql", content=CHEAP, headers={"Content-Type": "text/plain"})
+        assert odd.status_code == 415
+        long_query = "ASK { ?s ?p ?o } #" + "x" * 1001
+        assert small.get("/sparql", params={"query": long_query}).status_code == 414
+        assert small.post("/sparql", data={"format": "json"}).status_code == 400
