@@ -9,6 +9,7 @@ declare -A NEEDED=(
   [rapper]=raptor2-utils
   [node]=nodejs
   [dot]=graphviz
+  [chromium]=chromium
 )
 
 missing=()

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import re
-import shutil
 import subprocess
 from html.parser import HTMLParser
 from pathlib import Path
@@ -177,7 +176,6 @@ def test_query_page_preloads_the_chosen_question_and_embeds_all() -> None:
     assert 'action="/sparql"' in page
 
 
-@pytest.mark.skipif(shutil.which("node") is None, reason="node is not installed")
 @pytest.mark.parametrize("name", ["timeline.js", "query.js"])
 def test_scripts_are_valid_javascript(name: str) -> None:
     """The page scripts parse (``node --check``), so a typo cannot blank the page."""
@@ -254,7 +252,6 @@ def run_timeline(tmp_path: Path, data: Path) -> dict[str, Any]:
     return json.loads(result.stdout)
 
 
-@pytest.mark.skipif(shutil.which("node") is None, reason="node is not installed")
 def test_timeline_draws_every_dated_event_at_its_precision(tmp_path: Path) -> None:
     """All dated events become buttons, drawn by precision; a click shows linked details."""
     data = paths.data_dir() / "timeline.jsonld"
@@ -268,7 +265,6 @@ def test_timeline_draws_every_dated_event_at_its_precision(tmp_path: Path) -> No
     assert drawn["pressed"] == drawn["focused"] == 1  # the right arrow moved to the next event
 
 
-@pytest.mark.skipif(shutil.which("node") is None, reason="node is not installed")
 def test_timeline_draws_a_vague_date_as_a_dashed_bar(tmp_path: Path) -> None:
     """An event dated only between bounds is drawn as the vague kind of bar."""
     data = tmp_path / "timeline.jsonld"

@@ -256,6 +256,18 @@
     }
   }
 
+  // Open with the whole span in view: 2004 to 2017 fits the box without scrolling.
+  function fitToWidth(box) {
+    if (!state.events.length) {
+      return;
+    }
+    var first = Math.min.apply(null, state.events.map(function (ev) { return ev.start; }));
+    var last = Math.max.apply(null, state.events.map(function (ev) { return ev.end; }));
+    var days = (last - first) / DAY_MS + 2 * 366;
+    var available = Math.max((box.clientWidth || 1000) - 40, 200);
+    state.pxPerDay = Math.min(Math.max(available / days, 0.1), 8);
+  }
+
   function zoom(factor) {
     state.pxPerDay = Math.min(Math.max(state.pxPerDay * factor, 0.1), 8);
     draw();
@@ -286,6 +298,7 @@
         state.events.sort(function (a, b) {
           return a.start - b.start || a.end - b.end || (a.label < b.label ? -1 : 1);
         });
+        fitToWidth(box);
         draw();
       })
       .catch(function (err) {
