@@ -56,9 +56,10 @@ check-data: $(VENV)/.installed ## Fail if data/ differs from a fresh build
 reason: $(VENV)/.installed-test ## Check the ontology with the HermiT reasoner
 	$(BIN)/nato-iraq-kg reason --with-data
 
-bench: $(VENV)/.installed ## Benchmark the queries: embedded Oxigraph vs rdflib's in-memory store
+bench: $(VENV)/.installed-test ## Benchmarks: queries, validation and the endpoint, each against a baseline
 	$(BIN)/python bench/bench_queries.py
 	$(BIN)/python bench/bench_validation.py
+	$(BIN)/python bench/bench_endpoint.py
 
 clean: ## Remove the virtual environment and caches
 	rm -rf $(VENV) .pytest_cache .ruff_cache

@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import http.client
 import json
 import socket
 import subprocess
 import sys
+import threading
 import time
 import urllib.request
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -255,12 +259,21 @@ def test_slow_query_times_out_with_503(store: Any) -> None:
 
 def test_over_concurrency_limit_is_429(store: Any) -> None:
     """A query beyond max_concurrent in flight is refused with 429 and Retry-After."""
-    app = create_app(store=store, max_concurrent=1, query_timeout_s=1.5)
+    app = create_app(store=store, max_concurrent=1, query_timeout_s=1.5, slot_wait_s=0)
     (heavy, _), (refused, elapsed) = run_together(app, (0, HEAVY), (0.3, CHEAP))
     assert heavy.status_code == 503
     assert refused.status_code == 429
     assert refused.headers["retry-after"] == "1"
     assert elapsed < 1
+
+
+def test_query_over_the_limit_waits_briefly_for_a_slot(store: Any) -> None:
+    """A query over the limit gets the slot a timed-out one frees within slot_wait_s."""
+    app = create_app(store=store, max_concurrent=1, query_timeout_s=0.6, slot_wait_s=1)
+    (heavy, _), (waited, elapsed) = run_together(app, (0, HEAVY), (0.2, CHEAP))
+    assert heavy.status_code == 503
+    assert waited.status_code == 200
+    assert 0.2 < elapsed < 1
 
 
 def test_cheap_query_is_not_stalled_by_a_heavy_one(store: Any) -> None:
@@ -427,3 +440,156 @@ def test_odd_requests(store: Any) -> None:
         long_query = "ASK { ?s ?p ?o } #" + "x" * 1001
         assert small.get("/sparql", params={"query": long_query}).status_code == 414
         assert small.post("/sparql", data={"format": "json"}).status_code == 400
+
+
+def test_no_cross_origin_access_unless_configured(store: Any) -> None:
+    """CORS headers go only to the configured origins, and Vary: Accept stays."""
+    evil = {"Origin": "https://evil.example", "Accept": "text/turtle"}
+    ok = {"Origin": "https://ok.example", "Accept": "text/turtle"}
+    with TestClient(create_app(store=store)) as closed:
+        for path in ["/sparql", "/id/actor/nato", "/ontology"]:
+            response = closed.get(path, headers=evil)
+            assert "access-control-allow-origin" not in response.headers, path
+        preflight = closed.options(
+            "/sparql", headers={**evil, "Access-Control-Request-Method": "POST"}
+        )
+        assert "access-control-allow-origin" not in preflight.headers
+    with TestClient(create_app(store=store, cors_origins=("https://ok.example",))) as opened:
+        for path in ["/sparql", "/id/actor/nato", "/ontology"]:
+            allowed = opened.get(path, headers=ok)
+            assert allowed.headers["access-control-allow-origin"] == "https://ok.example", path
+            refused = opened.get(path, headers=evil)
+            assert "access-control-allow-origin" not in refused.headers, path
+            if path != "/sparql":
+                assert "Accept" in allowed.headers["vary"], path
+        preflight = opened.options(
+            "/sparql", headers={**ok, "Access-Control-Request-Method": "POST"}
+        )
+        assert preflight.headers["access-control-allow-origin"] == "https://ok.example"
+        denied = opened.options(
+            "/sparql", headers={**evil, "Access-Control-Request-Method": "POST"}
+        )
+        assert "access-control-allow-origin" not in denied.headers
+
+
+TRAVERSALS = [
+    "/id/..%2F..%2Fetc%2Fpasswd",
+    "/data/..%2F..%2Fetc%2Fpasswd",
+    "/data/%2e%2e/%2e%2e/etc/passwd",
+    "/static/..%2F..%2Fapp.py",
+    "/static/..%2Fapp.py",
+    "/static/%2e%2e/app.py",
+]
+
+
+def assert_not_leaked(status: int, body: bytes, path: str) -> None:
+    """Fail unless a traversal attempt got 404 and none of the files it aimed at."""
+    assert status == 404, path
+    assert b"root:" not in body, path
+    assert b"def create_app" not in body, path
+    assert b"[project]" not in body, path
+
+
+@pytest.mark.parametrize("path", TRAVERSALS)
+def test_path_traversal_is_404(client: TestClient, path: str) -> None:
+    """Encoded ../ in /id/, /data/ and /static/ is 404 and never a file's content."""
+    response = client.get(path, headers={"Accept": "text/turtle"})
+    assert_not_leaked(response.status_code, response.content, path)
+
+
+def test_fallback_html_makes_no_links() -> None:
+    """The fallback HTML escapes every term and turns no IRI (javascript: included) into a link."""
+    from nato_iraq_kg.serve.app import _html_fallback
+
+    bad = pyoxigraph.NamedNode("javascript:alert(1)")
+    triple = pyoxigraph.Triple(pyoxigraph.NamedNode(NATO), bad, bad)
+    page = _html_fallback(NATO, [triple]).lower()
+    assert "href" not in page and "<a" not in page
+    assert "javascript:alert(1)" in page
+
+
+@contextlib.contextmanager
+def running_server(**kw: Any) -> Iterator[tuple[subprocess.Popen[bytes], str]]:
+    """Run ``serve(**kw)`` in a subprocess on a free loopback port; yield it and its base URL."""
+    port = free_port()
+    code = f"from nato_iraq_kg.serve.app import serve; serve(port={port}, **{kw!r})"
+    server = subprocess.Popen(
+        [sys.executable, "-c", code], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 20
+        while True:
+            assert server.poll() is None, "the server died while starting"
+            try:
+                with urllib.request.urlopen(f"{base}/sparql", timeout=1) as answer:
+                    if answer.status == 200:
+                        break
+            except OSError:
+                assert time.monotonic() < deadline, "the server did not start"
+                time.sleep(0.1)
+        yield server, base
+    finally:
+        server.kill()
+        server.wait(timeout=10)
+
+
+def test_real_server_refuses_path_traversal() -> None:
+    """Through uvicorn, which decodes %2F itself, encoded ../ is still 404 and leaks nothing."""
+    with running_server() as (_, base):
+        host, port = base.removeprefix("http://").split(":")
+        for path in TRAVERSALS:
+            # http.client sends the path exactly as written, with no normalisation.
+            connection = http.client.HTTPConnection(host, int(port), timeout=5)
+            try:
+                connection.request("GET", path, headers={"Accept": "text/turtle"})
+                response = connection.getresponse()
+                assert_not_leaked(response.status, response.read(), path)
+            finally:
+                connection.close()
+
+
+def test_fifty_heavy_queries_at_once_leave_the_server_usable() -> None:
+    """A burst of 50 heavy queries gets 429/503, the server lives, and ASK gets through fast."""
+    # The four admitted heavy queries hold every slot until their 2 s limit; the other 46 wait up
+    # to slot_wait_s (1 s) and get 429. An ASK sent at 1.5 s, while all slots are still taken,
+    # waits for the slots the time limit frees and so answers in about 0.5 s, not 429. One shared
+    # client and a barrier make the 50 requests arrive together (a client each would stagger them).
+    with (
+        running_server(max_concurrent=4, query_timeout_s=2) as (server, base),
+        httpx.Client(base_url=base, limits=httpx.Limits(max_connections=64), timeout=15) as http,
+    ):
+        barrier = threading.Barrier(51)
+
+        def cheap_during_burst() -> tuple[int, float]:
+            barrier.wait()
+            time.sleep(1.5)
+            start = time.monotonic()
+            response = http.get("/sparql", params={"query": "ASK {}"}, timeout=5)
+            return response.status_code, time.monotonic() - start
+
+        def heavy(_: int) -> int:
+            barrier.wait()
+            try:
+                response = http.get("/sparql", params={"query": HEAVY})
+            except httpx.TransportError:
+                return -1
+            if response.status_code == 429:
+                assert response.headers.get("retry-after") == "1"
+            return response.status_code
+
+        with ThreadPoolExecutor(max_workers=51) as pool:
+            during = pool.submit(cheap_during_burst)
+            statuses = list(pool.map(heavy, range(50)))
+            during_status, during_elapsed = during.result()
+        assert during_status == 200, statuses
+        assert during_elapsed < 1, statuses
+        assert -1 not in statuses, statuses
+        assert sum(s in (429, 503) for s in statuses) >= 45, statuses
+        assert all(s < 500 or s == 503 for s in statuses), statuses
+        assert server.poll() is None
+        start = time.monotonic()
+        cheap = http.get("/sparql", params={"query": "ASK {}"}, timeout=5)
+        assert cheap.status_code == 200
+        assert cheap.json()["boolean"] is True
+        assert time.monotonic() - start < 1

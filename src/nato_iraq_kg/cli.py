@@ -310,7 +310,15 @@ def reason(with_data: bool) -> None:
 @click.option("--port", default=8000, show_default=True, help="Port to listen on.")
 @click.option("--timeout", default=10.0, show_default=True, help="Seconds a query may run.")
 @click.option("--max-rows", default=10000, show_default=True, help="Rows a SELECT may return.")
-def serve(host: str, port: int, timeout: float, max_rows: int) -> None:
+@click.option(
+    "--cors-origin",
+    "cors_origins",
+    multiple=True,
+    help="Allow browser pages from this origin (repeatable); none by default.",
+)
+def serve(
+    host: str, port: int, timeout: float, max_rows: int, cors_origins: tuple[str, ...]
+) -> None:
     """Serve the built graph: a read-only SPARQL endpoint, entity IRIs, pages and downloads."""
     try:
         from .serve.app import serve as run_server
@@ -318,7 +326,13 @@ def serve(host: str, port: int, timeout: float, max_rows: int) -> None:
         _fail(InputError(f"the server needs its extras: pip install 'nato-iraq-kg[serve]' ({exc})"))
         return
     try:
-        run_server(host=host, port=port, query_timeout_s=timeout, max_rows=max_rows)
+        run_server(
+            host=host,
+            port=port,
+            query_timeout_s=timeout,
+            max_rows=max_rows,
+            cors_origins=cors_origins,
+        )
     except KGError as error:
         _fail(error)
 

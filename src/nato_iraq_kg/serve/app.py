@@ -62,14 +62,22 @@ class ServerConfig:
     max_rows: int
     max_body_bytes: int
     max_concurrent: int
+    slot_wait_s: float = 1.0
+    cors_origins: tuple[str, ...] = ()
 
 
 class _Slots:
-    """Counts in-flight queries so that one over the limit is refused at once with 429.
+    """Counts in-flight queries so that one over the limit waits briefly, then gets 429.
 
     A counter, not a semaphore, because a client over the limit should be told to come back
-    rather than queue behind slow queries. Only touched from the event loop, so no lock is needed.
+    rather than queue behind slow queries. It may wait a little (:meth:`wait`), so a page that
+    fires a few queries at once is not refused for a moment's overlap. Only touched from the event
+    loop, so no lock is needed; polling rather than an asyncio primitive keeps it independent of
+    which event loop serves the app (tests run one app on several).
     """
+
+    #: How often a waiting query looks for a free slot, in seconds.
+    POLL_S = 0.02
 
     def __init__(self, limit: int) -> None:
         self.limit = limit
@@ -85,6 +93,22 @@ class _Slots:
     def release(self) -> None:
         """Give a slot back."""
         self.in_use -= 1
+
+    async def wait(self, wait_s: float) -> bool:
+        """Take a slot as soon as one is free, waiting at most ``wait_s``; say whether it was.
+
+        Slots are given back when a query ends or hits its time limit, so a query that arrives
+        while a burst holds every slot gets in once the burst times out, if it is within
+        ``wait_s``; a flood of requests only costs a sleeping coroutine each meanwhile.
+        """
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + wait_s
+        while not self.acquire():
+            remaining = deadline - loop.time()
+            if remaining <= 0:
+                return False
+            await asyncio.sleep(min(self.POLL_S, remaining))
+        return True
 
 
 async def run_in_thread(func: Callable[[], Any], timeout_s: float) -> Any:
@@ -228,7 +252,7 @@ def _result_format(request: Request, params: dict[str, list[str]], form: str) ->
 async def _run_query(request: Request, config: ServerConfig, sparql: str, fmt: str) -> Response:
     """Run a vetted query in a worker thread within the concurrency and time limits."""
     slots: _Slots = request.app.state.slots
-    if not slots.acquire():
+    if not await slots.wait(config.slot_wait_s):
         return _text(
             f"too many queries in progress (at most {config.max_concurrent}); retry shortly",
             429,
@@ -297,7 +321,11 @@ def describe(store: Any, iri: str) -> list[Any]:
 
 
 def _html_fallback(iri: str, triples: list[Any]) -> str:
-    """Return a minimal HTML list of the triples, for when the HTML pages module is absent."""
+    """Return a minimal HTML list of the triples, for when the HTML pages module is absent.
+
+    Every term is escaped text and nothing becomes a link, so an IRI such as ``javascript:...``
+    in the data can never turn into something a reader clicks.
+    """
     items = "\n".join(
         f"<li>{html.escape(str(t.subject))} {html.escape(str(t.predicate))} "
         f"{html.escape(str(t.object))}</li>"
@@ -440,11 +468,17 @@ def create_app(
     max_rows: int = 10000,
     max_body_bytes: int = 100_000,
     max_concurrent: int = 4,
+    slot_wait_s: float = 1.0,
+    cors_origins: tuple[str, ...] = (),
 ) -> Starlette:
     """Build the server app; ``store`` defaults to the dataset built in ``data_dir``.
 
     A factory, so tests (and several servers in one process) can each have their own store and
     limits: ``app.state`` holds the store, the :class:`ServerConfig`, and the in-flight counter.
+    A query finding every one of the ``max_concurrent`` slots busy waits up to ``slot_wait_s``
+    for one before it is refused with 429. Cross-origin access is off unless ``cors_origins``
+    names the web origins allowed to call the service from a browser: a wildcard would let any
+    site drive visitors' browsers at the endpoint, so it must be asked for explicitly (``("*",)``).
     """
     from ..sparql import load_graph
 
@@ -464,15 +498,17 @@ def create_app(
         Route("/query", query_editor, methods=["GET"]),
         Mount("/static", StaticFiles(directory=Path(__file__).parent / "static"), name="static"),
     ]
-    middleware = [
-        Middleware(
-            CORSMiddleware,
-            allow_origins=["*"],
-            allow_methods=["GET", "POST"],
-            allow_headers=["Accept", "Content-Type"],
-            expose_headers=["X-Result-Rows", "X-Result-Truncated", "Retry-After"],
+    middleware = []
+    if cors_origins:
+        middleware.append(
+            Middleware(
+                CORSMiddleware,
+                allow_origins=list(cors_origins),
+                allow_methods=["GET", "POST"],
+                allow_headers=["Accept", "Content-Type"],
+                expose_headers=["X-Result-Rows", "X-Result-Truncated", "Retry-After"],
+            )
         )
-    ]
     app = Starlette(routes=routes, middleware=middleware)
     app.state.store = store
     app.state.root = paths.project_root()
@@ -483,6 +519,8 @@ def create_app(
         max_rows=max_rows,
         max_body_bytes=max_body_bytes,
         max_concurrent=max_concurrent,
+        slot_wait_s=slot_wait_s,
+        cors_origins=tuple(cors_origins),
     )
     app.state.slots = _Slots(max_concurrent)
     app.state.downloads = downloads(data_dir, BASE)
