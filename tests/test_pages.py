@@ -287,3 +287,21 @@ def test_timeline_draws_a_vague_date_as_a_dashed_bar(tmp_path: Path) -> None:
     assert drawn["classes"] == {"ev ev-vague": 1}
     assert drawn["links"] == ["/id/event/a"]
     assert "early 2016 (vague)" in drawn["detail"]
+
+
+def test_only_http_iris_become_links() -> None:
+    """A javascript: or file: IRI in the data is shown as text, never as an href."""
+    import pyoxigraph
+
+    from nato_iraq_kg.serve.pages import entity_page
+
+    store = pyoxigraph.Store()
+    subject = pyoxigraph.NamedNode("https://w3id.org/nato-iraq-kg/id/actor/x")
+    label = pyoxigraph.NamedNode("http://www.w3.org/2000/01/rdf-schema#label")
+    see = pyoxigraph.NamedNode("http://www.w3.org/2000/01/rdf-schema#seeAlso")
+    graph = pyoxigraph.NamedNode("https://w3id.org/nato-iraq-kg/id/assertion/s/a")
+    store.add(pyoxigraph.Quad(subject, label, pyoxigraph.Literal("X", language="en"), graph))
+    for bad in ("javascript:alert(1)", "file:///etc/passwd"):
+        store.add(pyoxigraph.Quad(subject, see, pyoxigraph.NamedNode(bad), graph))
+    page = entity_page(store, subject.value)
+    assert 'href="javascript:' not in page and 'href="file:' not in page

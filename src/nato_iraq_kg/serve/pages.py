@@ -249,10 +249,10 @@ def _term_html(term: Any, labels: _Labels) -> str:
         path = local_path(term.value)
         if path is not None:
             return f'<a href="{esc(path)}">{esc(labels.name(term))}</a>'
-        return (
-            f'<a class="external" href="{esc(term.value)}" rel="external">'
-            f"{esc(labels.get(term) or compact(term))}</a>"
-        )
+        name = esc(labels.get(term) or compact(term))
+        if not term.value.startswith(("http://", "https://")):
+            return f'<span class="iri">{name}</span>'  # only http(s) IRIs become links
+        return f'<a class="external" href="{esc(term.value)}" rel="external">{name}</a>'
     if isinstance(term, pyoxigraph.Literal):
         note = ""
         if term.language:
