@@ -34,13 +34,22 @@ _FORM = re.compile(
 READ_FORMS = frozenset({"SELECT", "CONSTRUCT", "ASK", "DESCRIBE"})
 
 
+def blank_opaque(sparql: str) -> str:
+    """Return ``sparql`` with IRIs, string literals and comments blanked out.
+
+    What is left is the query's keywords and names, so a check for SERVICE or INSERT is not
+    fooled by the same word inside a label, an IRI or a comment.
+    """
+    return _OPAQUE.sub(" ", sparql)
+
+
 def query_form(sparql: str) -> str:
     """Return the query's form (SELECT, ASK, ..., or an update verb), ignoring comments and strings.
 
     SPARQLWrapper guesses the form from the raw text, so a comment such as "to help Iraq create
     effective armed forces" makes it send a query as an update; we decide it ourselves.
     """
-    match = _FORM.search(_OPAQUE.sub(" ", sparql))
+    match = _FORM.search(blank_opaque(sparql))
     if match is None:
         raise InputError("malformed SPARQL: no query form (SELECT, CONSTRUCT, ASK, DESCRIBE)")
     return match.group(1).upper()

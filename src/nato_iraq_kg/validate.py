@@ -119,7 +119,7 @@ class _PreparedQueryGraph(Graph):
         )
 
 
-_REMOTE = re.compile(r"\b(SERVICE|LOAD)\b|\bFROM\s*(NAMED\s*)?<", re.IGNORECASE)
+_REMOTE = re.compile(r"\b(SERVICE|LOAD|FROM)\b", re.IGNORECASE)
 
 
 def refuse_remote_shapes(graph: Graph, source: Path) -> None:
@@ -129,6 +129,7 @@ def refuse_remote_shapes(graph: Graph, source: Path) -> None:
     constraint that calls a remote service, says its author expects something we will not do.
     """
     from .errors import InputError
+    from .remote import blank_opaque
 
     for _, target in graph.subject_objects(OWL.imports):
         if str(target).rstrip("#") == str(SH).rstrip("#"):
@@ -136,7 +137,7 @@ def refuse_remote_shapes(graph: Graph, source: Path) -> None:
         raise InputError(f"{source}: shapes import {target} (owl:imports); nothing is fetched")
     for predicate in (SH.select, SH.ask, SH.construct, SH.update):
         for _, text in graph.subject_objects(predicate):
-            match = _REMOTE.search(str(text))
+            match = _REMOTE.search(blank_opaque(str(text)))
             if match:
                 raise InputError(
                     f"{source}: a SPARQL constraint uses {match.group(0).strip()!r}; "

@@ -18,7 +18,7 @@ from xml.sax.saxutils import escape, quoteattr
 
 from ..errors import InputError
 from ..namespaces import prefixes
-from ..remote import _OPAQUE, READ_FORMS, query_form
+from ..remote import READ_FORMS, blank_opaque, query_form
 
 XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 RESULTS_NS = "http://www.w3.org/2005/sparql-results#"
@@ -84,7 +84,7 @@ def vet_query(sparql: str) -> str:
         raise QueryRefused(
             f"this endpoint is read-only: SPARQL updates ({form}) are not accepted", 403
         )
-    bare = _OPAQUE.sub(" ", sparql)
+    bare = blank_opaque(sparql)
     if _SERVICE.search(bare):
         raise QueryRefused("SERVICE (federated query) is not allowed on this endpoint", 400)
     if _FROM.search(bare):
