@@ -1,0 +1,293 @@
+"""The site's own pages: the landing page, the timeline and the SPARQL query editor.
+
+Unlike the entity pages these read the dataset as a whole (its VoID description, its entities by
+kind, its competency questions) rather than one entity's facts, so they are kept together.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from ..namespaces import prefixes
+from ..sparql import competency_questions, question_of
+from .html_common import ID_BASE, RDFS_LABEL, esc, int_or_none, local_path, named_node, page_frame
+
+TIMELINE_DATA = "/data/timeline.jsonld"
+#: The kinds of entity listed for browsing on the landing page, with their headings.
+BROWSE = (
+    ("actor", "Actors"),
+    ("programme", "Programmes"),
+    ("event", "Events"),
+    ("office", "Offices"),
+    ("place", "Places"),
+    ("document", "Documents"),
+    ("principle", "Principles"),
+    ("quantity", "Quantities"),
+    ("area", "Cooperation areas"),
+)
+
+VOID = "http://rdfs.org/ns/void#"
+DCAT = "http://www.w3.org/ns/dcat#"
+DCTERMS = "http://purl.org/dc/terms/"
+
+
+@dataclass(frozen=True)
+class Distribution:
+    """One downloadable file of the dataset, as void.ttl describes it."""
+
+    file: str
+    title: str
+    media_type: str
+    byte_size: int | None
+
+
+def _void_store(void_path: Path) -> Any:
+    import pyoxigraph
+
+    store = pyoxigraph.Store()
+    store.load(path=str(void_path), format=pyoxigraph.RdfFormat.TURTLE)
+    return store
+
+
+def _rows(store: Any, sparql: str) -> list[dict[str, Any]]:
+    answer = store.query(sparql)
+    names = [v.value for v in answer.variables]
+    return [{n: row[n] for n in names} for row in answer]
+
+
+def distributions(void_store: Any) -> list[Distribution]:
+    """Return the dataset's distributions, named by the file a download gives."""
+    rows = _rows(
+        void_store,
+        f"""SELECT ?url ?title ?type ?size WHERE {{
+          ?d a <{DCAT}Distribution> ; <{DCAT}downloadURL> ?url .
+          OPTIONAL {{ ?d <{DCTERMS}title> ?title }}
+          OPTIONAL {{ ?d <{DCAT}mediaType> ?type }}
+          OPTIONAL {{ ?d <{DCAT}byteSize> ?size }}
+        }} ORDER BY ?url""",
+    )
+    result = []
+    for row in rows:
+        url = row["url"].value
+        media = row["type"].value.rsplit("media-types/", 1)[-1] if row["type"] else ""
+        result.append(
+            Distribution(
+                url.rstrip("/").rsplit("/", 1)[-1],
+                row["title"].value if row["title"] else "",
+                media,
+                int_or_none(row["size"]),
+            )
+        )
+    return result
+
+
+#: The dataset-level VoID counts shown on the landing page, in this order.
+COUNTS = (
+    ("triples", "facts (triples)"),
+    ("entities", "entities"),
+    ("classes", "classes"),
+    ("properties", "properties"),
+    ("distinctSubjects", "distinct subjects"),
+    ("distinctObjects", "distinct objects"),
+)
+
+
+def dataset_counts(void_store: Any) -> dict[str, int]:
+    """Return the dataset's VoID counts by local name (``triples``, ``entities``, ...)."""
+    counts: dict[str, int] = {}
+    for name, _ in COUNTS:
+        rows = _rows(void_store, f"SELECT ?n WHERE {{ ?d a <{VOID}Dataset> ; <{VOID}{name}> ?n }}")
+        if rows and int_or_none(rows[0]["n"]) is not None:
+            counts[name] = int_or_none(rows[0]["n"])  # type: ignore[assignment]
+    return counts
+
+
+def _size(size: int | None) -> str:
+    if size is None:
+        return ""
+    return f"{size / 1024:,.0f} KiB" if size >= 1024 else f"{size} bytes"
+
+
+def questions(folder: Path | None = None) -> list[tuple[str, str, str]]:
+    """Return each competency question as (number ``NN``, plain-words question, query text)."""
+    result = []
+    for path in competency_questions(folder):
+        number = path.stem.partition("-")[0]
+        result.append((number, question_of(path), path.read_text(encoding="utf-8")))
+    return result
+
+
+def landing_page(store: Any, void_path: Path, queries_dir: Path | None = None) -> str:
+    """Return the home page: what the dataset is, its size, downloads and where to go next."""
+    void_store = _void_store(void_path)
+    meta = _rows(
+        void_store,
+        f"""SELECT ?title ?description ?license ?version WHERE {{
+          ?d a <{VOID}Dataset> .
+          OPTIONAL {{ ?d <{DCTERMS}title> ?title }}
+          OPTIONAL {{ ?d <{DCTERMS}description> ?description }}
+          OPTIONAL {{ ?d <{DCTERMS}license> ?license }}
+          OPTIONAL {{ ?d <http://www.w3.org/2002/07/owl#versionInfo> ?version }}
+        }} LIMIT 1""",
+    )
+    row = meta[0] if meta else {}
+    title = row["title"].value if row.get("title") else "NATO–Iraq relations knowledge graph"
+    parts = [f"<h1>{esc(title)}</h1>"]
+    if row.get("description"):
+        parts.append(f'<p class="lead">{esc(row["description"].value)}</p>')
+    parts.append(
+        "<p>It is a linked-data graph of NATO's page “Relations with Iraq”: the actors, "
+        "programmes, events and dates the page names, each fact kept in its own named graph "
+        "with the quote and character offsets it was read from. Start at "
+        '<a href="/id/actor/nato">NATO</a>, <a href="/id/programme/ntm-i">NTM-I</a> or '
+        '<a href="/id/actor/jens-stoltenberg">Jens Stoltenberg</a>, browse the '
+        '<a href="/timeline">timeline</a>, or ask your own question in the '
+        '<a href="/query">SPARQL editor</a>.</p>'
+    )
+    if row.get("version") or row.get("license"):
+        bits = []
+        if row.get("version"):
+            bits.append(f"version {esc(row['version'].value)}")
+        if row.get("license"):
+            lic = row["license"].value
+            bits.append(
+                f'licence <a class="external" href="{esc(lic)}" rel="external">{esc(lic)}</a>'
+            )
+        parts.append(f'<p class="meta">{", ".join(bits)}</p>')
+
+    counts = dataset_counts(void_store)
+    if counts:
+        items = "".join(
+            f"<div><dt>{esc(text)}</dt><dd>{counts[name]:,}</dd></div>"
+            for name, text in COUNTS
+            if name in counts
+        )
+        parts.append(f'<h2>Size</h2><dl class="counts">{items}</dl>')
+
+    dists = distributions(void_store)
+    if dists:
+        rows = "".join(
+            f'<tr><td><a href="/data/{esc(d.file)}" download>{esc(d.file)}</a></td>'
+            f"<td>{esc(d.title)}</td><td><code>{esc(d.media_type)}</code></td>"
+            f'<td class="num">{esc(_size(d.byte_size))}</td></tr>'
+            for d in dists
+        )
+        parts.append(
+            "<h2>Downloads</h2><table><thead><tr><th>file</th><th>content</th>"
+            f"<th>media type</th><th>size</th></tr></thead><tbody>{rows}</tbody></table>"
+            '<p>The dataset description itself: <a href="/data/void.ttl">void.ttl</a>.</p>'
+        )
+
+    parts.append(_browse_html(store))
+    cqs = questions(queries_dir)
+    if cqs:
+        items = "".join(
+            f'<li><a href="/query?cq={esc(n)}">{esc(q)}</a></li>' for n, q, _ in cqs[:8]
+        )
+        parts.append(
+            f'<h2>Example questions</h2><ol class="questions">{items}</ol>'
+            f'<p>All {len(cqs)} questions are in the <a href="/query">query editor</a>; see also '
+            'the <a href="/timeline">timeline</a>.</p>'
+        )
+    return page_frame(title, "\n".join(parts))
+
+
+def _browse_html(store: Any) -> str:
+    """List every entity by kind, so each entity page can be reached from the home page."""
+    sections = []
+    for kind, heading in BROWSE:
+        prefix = f"{ID_BASE}{kind}/"
+        found: dict[str, str] = {}
+        for quad in store.quads_for_pattern(None, named_node(RDFS_LABEL), None, None):
+            subject = quad.subject
+            if getattr(subject, "value", "").startswith(prefix) and subject.value not in found:
+                found[subject.value] = quad.object.value
+        if not found:
+            continue
+        items = "".join(
+            f'<li><a href="{esc(local_path(iri))}">{esc(label)}</a></li>'
+            for iri, label in sorted(found.items(), key=lambda kv: kv[1].lower())
+        )
+        sections.append(
+            f"<details><summary>{esc(heading)} ({len(found)})</summary>"
+            f'<ul class="browse">{items}</ul></details>'
+        )
+    return "<h2>Browse</h2>" + "".join(sections) if sections else ""
+
+
+# --------------------------------------------------------------------------- timeline and query
+
+
+def timeline_page() -> str:
+    """Return the timeline page; ``static/timeline.js`` draws it from the timeline JSON-LD."""
+    body = (
+        "<h1>Timeline of NATO–Iraq relations</h1>\n"
+        "<p>Every dated event on a time axis, drawn at the precision the page gives it. "
+        "Choose an event (click, or Tab then Enter; arrow keys move between events) to see "
+        "what it is, when, where and who took part.</p>\n"
+        '<ul class="legend" aria-label="legend">'
+        '<li><span class="ev ev-day"></span> a day</li>'
+        '<li><span class="ev ev-month"></span> a month</li>'
+        '<li><span class="ev ev-year"></span> a year</li>'
+        '<li><span class="ev ev-vague"></span> vague (between bounds)</li></ul>\n'
+        '<div class="zoom"><button type="button" id="zoom-out" aria-label="zoom out">−</button>'
+        '<button type="button" id="zoom-in" aria-label="zoom in">+</button></div>\n'
+        f'<div id="timeline" class="timeline" data-src="{TIMELINE_DATA}" role="group" '
+        'aria-label="events on a time axis"><p class="loading">Loading the timeline…</p></div>\n'
+        '<section id="event-detail" class="event-detail" aria-live="polite" tabindex="-1">'
+        "<p>No event chosen yet.</p></section>\n"
+        "<noscript><p>The timeline needs JavaScript; the events are in "
+        f'<a href="{TIMELINE_DATA}">timeline.jsonld</a> and in '
+        '<a href="/query?cq=01">question 01</a>.</p></noscript>'
+    )
+    return page_frame("Timeline — NATO–Iraq KG", body, scripts=["/static/timeline.js"])
+
+
+def _json_for_script(value: object) -> str:
+    """Serialise JSON so that no text in it can close the ``<script>`` element it sits in."""
+    text = json.dumps(value, ensure_ascii=False)
+    return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+
+
+def query_page(cq: str | None = None, queries_dir: Path | None = None) -> str:
+    """Return the SPARQL editor, preloaded with competency question ``cq`` (``7`` or ``07``).
+
+    The queries are embedded in the page so the choice works without another request; the
+    chosen one is also put in the text area here, so the page is useful before any script runs.
+    """
+    cqs = questions(queries_dir)
+    chosen = ""
+    for number, _, text in cqs:
+        if cq is not None and cq.strip().isdigit() and int(cq) == int(number):
+            chosen = number
+            initial = text
+            break
+    else:
+        initial = "SELECT ?s ?label WHERE {\n  ?s rdfs:label ?label .\n} LIMIT 20\n"
+    options = "".join(
+        f'<option value="{esc(n)}"{" selected" if n == chosen else ""}>{esc(n)}. {esc(q)}</option>'
+        for n, q, _ in cqs
+    )
+    data = {n: {"question": q, "query": text} for n, q, text in cqs}
+    body = (
+        "<h1>Ask the graph (SPARQL)</h1>\n"
+        "<p>Write a query, or pick one of the competency questions. The usual prefixes "
+        "(<code>nik:</code>, <code>actor:</code>, <code>rdfs:</code>, …) are predeclared; the "
+        "default graph is the union of all named graphs.</p>\n"
+        '<form id="sparql-form" method="post" action="/sparql">\n'
+        '<label for="cq-select">Competency question</label>\n'
+        f'<select id="cq-select"><option value="">(your own query)</option>{options}</select>\n'
+        '<label for="query">Query</label>\n'
+        f'<textarea id="query" name="query" rows="18" spellcheck="false">{esc(initial)}'
+        "</textarea>\n"
+        '<p><button type="submit">Run</button> <span id="status" role="status"></span></p>\n'
+        "</form>\n"
+        '<section id="results" aria-live="polite"></section>\n'
+        f'<script type="application/json" id="cq-data">{_json_for_script(data)}</script>\n'
+        f'<script type="application/json" id="prefix-data">{_json_for_script(prefixes())}'
+        "</script>"
+    )
+    return page_frame("Query — NATO–Iraq KG", body, scripts=["/static/query.js"])
