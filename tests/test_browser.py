@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import socket
 import subprocess
 import sys
 import time
@@ -15,6 +14,8 @@ from typing import Any
 
 import pytest
 from playwright.sync_api import expect, sync_playwright
+
+from loopback import free_port
 
 ROOT = Path(__file__).resolve().parents[1]
 #: The README's screenshots are refreshed only on request (`UPDATE_SCREENSHOTS=1 make test`), so
@@ -45,16 +46,10 @@ def test_chromium_is_installed() -> None:
     assert Path(CHROMIUM).exists(), "chromium is missing: run scripts/ensure-system-packages.sh"
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 @pytest.fixture(scope="module")
 def base_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """Run the real server in a subprocess on a free loopback port until the module is done."""
-    port = _free_port()
+    port = free_port()
     code = f"from nato_iraq_kg.serve.app import serve; serve(port={port})"
     log_path = tmp_path_factory.mktemp("server") / "server.log"
     log = log_path.open("wb")

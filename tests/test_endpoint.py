@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import shutil
-import socket
 import subprocess
 import sys
 import threading
@@ -19,6 +18,7 @@ import pytest
 from click.testing import CliRunner
 from rdflib import Graph
 
+from loopback import free_port
 from nato_iraq_kg.cli import cli
 from nato_iraq_kg.remote import EndpointError, query_endpoint, retry_after_seconds
 from nato_iraq_kg.results import Answer, answer_from_csv, answer_from_file, answer_from_json
@@ -26,13 +26,6 @@ from test_competency_questions import ENTRIES, actual_answer
 
 ROOT = Path(__file__).resolve().parents[1]
 DATASET = ROOT / "data" / "nato-iraq.trig"
-
-
-def free_port() -> int:
-    """Return a free TCP port on 127.0.0.1."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def oxigraph_binary() -> str:

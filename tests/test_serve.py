@@ -6,7 +6,6 @@ import asyncio
 import contextlib
 import http.client
 import json
-import socket
 import subprocess
 import sys
 import threading
@@ -23,6 +22,7 @@ import pytest
 from click.testing import CliRunner
 from starlette.testclient import TestClient
 
+from loopback import free_port
 from nato_iraq_kg.cli import cli
 from nato_iraq_kg.serve import create_app
 from nato_iraq_kg.serve.negotiation import best_match, parse_accept
@@ -386,13 +386,6 @@ def test_nothing_outside_the_downloads_is_served(client: TestClient) -> None:
     redirect = client.get("/.well-known/void", follow_redirects=False)
     assert redirect.status_code == 303
     assert redirect.headers["location"] == "/data/void.ttl"
-
-
-def free_port() -> int:
-    """Return a free TCP port on 127.0.0.1."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def test_real_server_answers_the_cli_like_the_embedded_store() -> None:
