@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 
 .DEFAULT_GOAL := help
-.PHONY: help run test lint format data docs check-data reason bench system-deps clean
+.PHONY: help run test lint format data docs check-data reason bench system-deps vendor clean
 
 help: ## Show the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-11s %s\n", $$1, $$2}'
@@ -60,6 +60,9 @@ bench: $(VENV)/.installed-test ## Benchmarks: queries, validation and the endpoi
 	$(BIN)/python bench/bench_queries.py
 	$(BIN)/python bench/bench_validation.py
 	$(BIN)/python bench/bench_endpoint.py
+
+vendor: system-deps ## Refresh the vendored YASGUI editor from npm (version pinned in vendor/)
+	bash scripts/vendor-yasgui.sh
 
 clean: ## Remove the virtual environment and caches
 	rm -rf $(VENV) .pytest_cache .ruff_cache

@@ -184,16 +184,53 @@ def test_timeline_draws_events_and_shows_details(visit: Visit, tmp_path: Path) -
 
 
 def test_query_editor_runs_cq05(visit: Visit, tmp_path: Path) -> None:
-    """The editor preloads question 05, runs it and shows its four rows as a table."""
+    """YASGUI preloads question 05 with its prefixes, runs it and shows its four rows."""
     page = visit.page
+    errors: list[str] = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
     visit.goto("/query?cq=05")
     expect(page.locator("#cq-select")).to_have_value("05")
-    assert "SELECT" in page.locator("#query").input_value()
+    expect(page.locator("#cq-question")).to_contain_text("?")
+    editor = "() => window.natoIraqYasgui.getTab().getYasqe()"
+    query = page.evaluate(f"({editor})().getValue()")
+    assert "\nPREFIX nik: <https://w3id.org/nato-iraq-kg/ontology#>\n" in query, query
+    assert query.index("PREFIX") < query.index("SELECT")
+    # Only completers that need no outside service (LOV would be asked for classes/properties).
+    completers = page.evaluate(f"({editor})().config.autocompleters")
+    assert sorted(completers) == ["prefixes", "variables"]
 
-    page.get_by_role("button", name="Run").click()
-    rows = page.locator("#results table tbody tr")
+    page.locator(".yasqe .yasqe_queryButton").click()
+    rows = page.locator(".yasr table.dataTable tbody tr")
     expect(rows).to_have_count(4)
-    expect(page.locator("#results table")).to_contain_text("Iraqi interim government")
-    expect(page.locator("#results > p").first).to_have_text("4 rows")
+    expect(page.locator(".yasr table.dataTable")).to_contain_text("Iraqi interim government")
     visit.screenshot(tmp_path / "query.png")
+    if UPDATE_SCREENSHOTS:
+        visit.screenshot(SCREENSHOTS / "query.png", full_page=False)
+
+    # Picking another question replaces the query; an entity link opens our own page.
+    page.locator("#cq-select").select_option("01")
+    expect(page.locator("#cq-question")).to_contain_text("full timeline of the dated events")
+    assert "# What is the full timeline" in page.evaluate(f"({editor})().getValue()")
+    link = page.locator(".yasr table.dataTable a[href='/id/event/ntm-i-request']")
+    expect(link).to_have_text("https://w3id.org/nato-iraq-kg/id/event/ntm-i-request")
+    with page.expect_popup() as opened:
+        link.click()
+    entity = opened.value
+    entity.wait_for_load_state()
+    assert entity.url == visit.base_url + "/id/event/ntm-i-request"
+    expect(entity.locator("h1")).to_contain_text("request")
+    assert errors == []
+    visit.assert_local()
+
+
+def test_query_editor_reports_a_syntax_error(visit: Visit) -> None:
+    """A malformed query shows the endpoint's parser message instead of a table."""
+    page = visit.page
+    visit.goto("/query")
+    page.evaluate(
+        "() => { window.natoIraqYasgui.getTab().setQuery('SELECT * WHERE { ?s ?p }'); }"
+    )
+    page.locator(".yasqe .yasqe_queryButton").click()
+    expect(page.locator(".yasr")).to_contain_text("malformed SPARQL: error at 1:25")
+    expect(page.locator(".yasr table.dataTable tbody tr")).to_have_count(0)
     visit.assert_local()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
 import subprocess
@@ -164,16 +165,52 @@ def test_timeline_page_uses_only_local_assets() -> None:
 def test_query_page_preloads_the_chosen_question_and_embeds_all() -> None:
     """With ``cq=7`` the editor holds question 07, and every question is embedded as JSON."""
     page = pages.query_page("7")
-    parse(page)
+    parser = parse(page)
     cq07 = sorted((paths.project_root() / "queries" / "cq").glob("07-*.rq"))[0]
-    text = cq07.read_text(encoding="utf-8")
-    assert pages.esc(text) in page
+    text = pages.with_prologue(cq07.read_text(encoding="utf-8"))
+    assert pages.esc(text) in page  # the no-script form holds it too
     match = re.search(r'<script type="application/json" id="cq-data">(.*?)</script>', page, re.S)
     assert match
     data = json.loads(match.group(1))
     assert len(data) == len(list(cq07.parent.glob("[0-9][0-9]-*.rq")))
     assert data["07"]["query"] == text
     assert 'action="/sparql"' in page
+    # YASGUI comes from our own files, never from a CDN.
+    assert "/static/vendor/yasgui/yasgui.min.js" in parser.urls
+    assert "/static/vendor/yasgui/yasgui.min.css" in parser.urls
+    assert all(not re.match(r"(https?:)?//", url) for url in parser.urls), parser.urls
+    for url in parser.urls:
+        if url.startswith("/static/"):
+            assert (STATIC / url.removeprefix("/static/")).is_file(), url
+
+
+def test_query_prologue_declares_what_the_query_uses_and_nothing_else() -> None:
+    """The editor's queries carry their PREFIX lines so they run on any store."""
+    query = (
+        "# Who? (rdfs: in a comment is not a use)\n"
+        'SELECT ?x WHERE { ?x a nik:Event ; rdfs:label "time: no" . <http://a/b:c> ?p ?o }\n'
+    )
+    assert pages.with_prologue(query) == (
+        "# Who? (rdfs: in a comment is not a use)\n"
+        "PREFIX nik: <https://w3id.org/nato-iraq-kg/ontology#>\n"
+        "PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>\n"
+        "\n"
+        'SELECT ?x WHERE { ?x a nik:Event ; rdfs:label "time: no" . <http://a/b:c> ?p ?o }\n'
+    )
+    own = "PREFIX nik: <http://example.org/>\nSELECT * { ?x a nik:E }"
+    assert pages.with_prologue(own) == own
+    assert pages.with_prologue("ASK { ?s ?p ?o }") == "ASK { ?s ?p ?o }"
+
+
+def test_vendored_yasgui_is_the_pinned_npm_build() -> None:
+    """The shipped YASGUI files are those NOTICE.txt names (refresh: scripts/vendor-yasgui.sh)."""
+    folder = STATIC / "vendor" / "yasgui"
+    notice = (folder / "NOTICE.txt").read_text(encoding="utf-8")
+    pinned = json.loads((paths.project_root() / "vendor" / "package.json").read_text())
+    assert f"@zazuko/yasgui {pinned['dependencies']['@zazuko/yasgui']} " in notice
+    for name in ("yasgui.min.js", "yasgui.min.css"):
+        digest = hashlib.sha256((folder / name).read_bytes()).hexdigest()
+        assert f"{digest}  {name}" in notice, name
 
 
 @pytest.mark.parametrize("name", ["timeline.js", "query.js"])

@@ -7,15 +7,20 @@ kind, its competency questions) rather than one entity's facts, so they are kept
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from ..namespaces import prefixes
+from ..remote import blank_opaque
 from ..sparql import competency_questions, question_of
 from .html_common import ID_BASE, RDFS_LABEL, esc, int_or_none, local_path, named_node, page_frame
 
 TIMELINE_DATA = "/data/timeline.jsonld"
+#: YASGUI, vendored from npm by scripts/vendor-yasgui.sh and served from our own files.
+YASGUI_SCRIPT = "/static/vendor/yasgui/yasgui.min.js"
+YASGUI_STYLESHEET = "/static/vendor/yasgui/yasgui.min.css"
 #: The kinds of entity listed for browsing on the landing page, with their headings.
 BROWSE = (
     ("actor", "Actors"),
@@ -252,21 +257,46 @@ def _json_for_script(value: object) -> str:
     return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
 
 
+def with_prologue(query: str) -> str:
+    """Prefix ``query`` with a ``PREFIX`` line for each predeclared prefix it uses.
+
+    Our endpoint predeclares the usual prefixes, but a query copied from the editor should also
+    run on any other store (Virtuoso, Fuseki, Oxigraph) that has loaded the dumps, so the editor
+    shows it complete. Prefixes already declared in the query are left alone.
+    """
+    opaque = blank_opaque(query)
+    declared = {m.group(1) for m in re.finditer(r"(?i)\bPREFIX\s+([\w.-]*):", opaque)}
+    used = [
+        (name, iri)
+        for name, iri in sorted(prefixes().items())
+        if name not in declared and re.search(rf"(?<![\w.:-]){re.escape(name)}:", opaque)
+    ]
+    lines = "".join(f"PREFIX {name}: <{iri}>\n" for name, iri in used)
+    if not lines:
+        return query
+    # After the leading comment (the question in words), before the query itself.
+    header = re.match(r"(?:[ \t]*#[^\n]*\n)*", query)
+    cut = header.end() if header else 0
+    return query[:cut] + lines + "\n" + query[cut:].lstrip("\n")
+
+
 def query_page(cq: str | None = None, queries_dir: Path | None = None) -> str:
     """Return the SPARQL editor, preloaded with competency question ``cq`` (``7`` or ``07``).
 
-    The queries are embedded in the page so the choice works without another request; the
-    chosen one is also put in the text area here, so the page is useful before any script runs.
+    ``static/query.js`` turns ``#yasgui`` into the YASGUI editor and result table; the questions
+    are embedded in the page so choosing one needs no other request. Without JavaScript the
+    ``<noscript>`` form still posts the chosen query to ``/sparql``.
     """
-    cqs = questions(queries_dir)
-    chosen = ""
-    for number, _, text in cqs:
+    cqs = [(n, q, with_prologue(text)) for n, q, text in questions(queries_dir)]
+    chosen, initial, asked = (
+        "",
+        "SELECT ?s ?label WHERE {\n  ?s rdfs:label ?label .\n} LIMIT 20\n",
+        "",
+    )
+    for number, question, text in cqs:
         if cq is not None and cq.strip().isdigit() and int(cq) == int(number):
-            chosen = number
-            initial = text
+            chosen, initial, asked = number, text, question
             break
-    else:
-        initial = "SELECT ?s ?label WHERE {\n  ?s rdfs:label ?label .\n} LIMIT 20\n"
     options = "".join(
         f'<option value="{esc(n)}"{" selected" if n == chosen else ""}>{esc(n)}. {esc(q)}</option>'
         for n, q, _ in cqs
@@ -274,20 +304,25 @@ def query_page(cq: str | None = None, queries_dir: Path | None = None) -> str:
     data = {n: {"question": q, "query": text} for n, q, text in cqs}
     body = (
         "<h1>Ask the graph (SPARQL)</h1>\n"
-        "<p>Write a query, or pick one of the competency questions. The usual prefixes "
-        "(<code>nik:</code>, <code>actor:</code>, <code>rdfs:</code>, …) are predeclared; the "
-        "default graph is the union of all named graphs.</p>\n"
-        '<form id="sparql-form" method="post" action="/sparql">\n'
-        '<label for="cq-select">Competency question</label>\n'
-        f'<select id="cq-select"><option value="">(your own query)</option>{options}</select>\n'
+        "<p>Write a query, or pick one of the competency questions, then press the run button "
+        "(or Ctrl+Enter). The default graph is the union of all named graphs; the usual "
+        "prefixes (<code>nik:</code>, <code>actor:</code>, <code>rdfs:</code>, …) are "
+        "predeclared, and the questions show theirs so they run on any store.</p>\n"
+        '<p class="cq-pick"><label for="cq-select">Competency question</label> '
+        f'<select id="cq-select"><option value="">(your own query)</option>{options}</select></p>\n'
+        f'<p id="cq-question" class="cq-question">{esc(asked)}</p>\n'
+        '<div id="yasgui"></div>\n'
+        '<noscript><form id="sparql-form" method="post" action="/sparql">\n'
         '<label for="query">Query</label>\n'
         f'<textarea id="query" name="query" rows="18" spellcheck="false">{esc(initial)}'
         "</textarea>\n"
-        '<p><button type="submit">Run</button> <span id="status" role="status"></span></p>\n'
-        "</form>\n"
-        '<section id="results" aria-live="polite"></section>\n'
-        f'<script type="application/json" id="cq-data">{_json_for_script(data)}</script>\n'
-        f'<script type="application/json" id="prefix-data">{_json_for_script(prefixes())}'
-        "</script>"
+        '<p><button type="submit">Run</button></p>\n'
+        "</form></noscript>\n"
+        f'<script type="application/json" id="cq-data">{_json_for_script(data)}</script>'
     )
-    return page_frame("Query — NATO–Iraq KG", body, scripts=["/static/query.js"])
+    return page_frame(
+        "Query — NATO–Iraq KG",
+        body,
+        scripts=[YASGUI_SCRIPT, "/static/query.js"],
+        head=f'<link rel="stylesheet" href="{YASGUI_STYLESHEET}">\n',
+    )

@@ -54,6 +54,7 @@ from .page_site import (
     query_page,
     questions,
     timeline_page,
+    with_prologue,
 )
 
 __all__ = [
@@ -92,4 +93,5 @@ __all__ = [
     "query_page",
     "questions",
     "timeline_page",
+    "with_prologue",
 ]

@@ -1,11 +1,16 @@
 /*
- * The SPARQL editor: loads a competency question into the text area, posts the query to
- * /sparql and shows a SELECT answer as a table (ASK as yes/no, graphs as text). No libraries.
+ * The query page: YASGUI (vendored under /static/vendor/yasgui, no CDN) set up for this server
+ * only. It talks to /sparql, keeps nothing in localStorage (every visit starts from the chosen
+ * competency question), asks no outside service for completions (the LOV class and property
+ * completers are switched off), and sends links to our entities to this server's own pages.
  */
 (function () {
   "use strict";
 
   var ID_BASE = "https://w3id.org/nato-iraq-kg/id/";
+  var DEFAULT_QUERY = "SELECT ?s ?label WHERE {\n  ?s rdfs:label ?label .\n} LIMIT 20\n";
+  /* Completers that work from the page alone; "class" and "property" would ask lov.linkeddata.es. */
+  var LOCAL_COMPLETERS = ["prefixes", "variables"];
 
   function readJson(id) {
     var node = document.getElementById(id);
@@ -16,151 +21,83 @@
     }
   }
 
-  var QUERIES = readJson("cq-data");
-  var PREFIXES = readJson("prefix-data");
-  /* Longest namespace first, so "actor:" wins over a shorter prefix of the same IRI. */
-  var NAMESPACES = Object.keys(PREFIXES)
-    .map(function (p) { return [p, PREFIXES[p]]; })
-    .sort(function (a, b) { return b[1].length - a[1].length; });
+  function twoDigits(value) {
+    if (!value || !/^\d+$/.test(value)) {
+      return null;
+    }
+    var n = +value;
+    return n < 10 ? "0" + n : String(n);
+  }
 
-  function compact(iri) {
-    for (var i = 0; i < NAMESPACES.length; i += 1) {
-      var ns = NAMESPACES[i][1];
-      if (iri.indexOf(ns) === 0 && iri.length > ns.length) {
-        return NAMESPACES[i][0] + ":" + iri.slice(ns.length);
+  /*
+   * The result table links each IRI to itself; ours are answered by this server, so point those
+   * links here (the text still shows the full IRI). They keep YASGUI's new-tab behaviour, so the
+   * query and its answer stay open.
+   */
+  function localiseLinks(root) {
+    function rewrite() {
+      var links = root.querySelectorAll('a[href^="' + ID_BASE + '"]');
+      for (var i = 0; i < links.length; i += 1) {
+        links[i].setAttribute("href", "/id/" + links[i].getAttribute("href").slice(ID_BASE.length));
       }
     }
-    return iri;
-  }
-
-  function el(tag, attrs, text) {
-    var e = document.createElement(tag);
-    Object.keys(attrs || {}).forEach(function (k) {
-      e.setAttribute(k, attrs[k]);
-    });
-    if (text !== undefined) {
-      e.textContent = text;
-    }
-    return e;
-  }
-
-  function cell(term) {
-    var td = el("td", {});
-    if (!term) {
-      return td;
-    }
-    if (term.type === "uri") {
-      var path = term.value.indexOf(ID_BASE) === 0 ? "/id/" + term.value.slice(ID_BASE.length) : null;
-      var a = el("a", { href: path || term.value }, compact(term.value));
-      if (!path) {
-        a.setAttribute("rel", "external");
-      }
-      td.appendChild(a);
-    } else {
-      td.textContent = term.type === "bnode" ? "_:" + term.value : term.value;
-      if (term["xml:lang"]) {
-        td.appendChild(el("span", { class: "lang" }, " @" + term["xml:lang"]));
-      }
-    }
-    return td;
-  }
-
-  function render(data) {
-    var out = document.getElementById("results");
-    out.textContent = "";
-    if (typeof data.boolean === "boolean") {
-      out.appendChild(el("p", { class: "boolean" }, data.boolean ? "yes (true)" : "no (false)"));
-      return;
-    }
-    var vars = (data.head && data.head.vars) || [];
-    var rows = (data.results && data.results.bindings) || [];
-    var table = el("table", {});
-    var head = el("tr", {});
-    vars.forEach(function (v) {
-      head.appendChild(el("th", { scope: "col" }, v));
-    });
-    table.appendChild(el("thead", {})).appendChild(head);
-    var body = el("tbody", {});
-    rows.forEach(function (row) {
-      var tr = el("tr", {});
-      vars.forEach(function (v) {
-        tr.appendChild(cell(row[v]));
-      });
-      body.appendChild(tr);
-    });
-    table.appendChild(body);
-    out.appendChild(el("p", {}, rows.length + (rows.length === 1 ? " row" : " rows")));
-    out.appendChild(table);
-  }
-
-  function run(event) {
-    event.preventDefault();
-    var status = document.getElementById("status");
-    var query = document.getElementById("query").value;
-    status.textContent = "Running…";
-    fetch("/sparql", {
-      method: "POST",
-      headers: {
-        Accept: "application/sparql-results+json, text/turtle;q=0.5",
-        "Content-Type": "application/x-www-form-urlencoded"
-      },
-      body: new URLSearchParams({ query: query }).toString()
-    })
-      .then(function (r) {
-        var type = r.headers.get("Content-Type") || "";
-        return r.text().then(function (text) {
-          return { ok: r.ok, status: r.status, type: type, text: text };
-        });
-      })
-      .then(function (answer) {
-        var out = document.getElementById("results");
-        if (!answer.ok) {
-          status.textContent = "Error " + answer.status;
-          out.textContent = "";
-          out.appendChild(el("pre", { class: "error" }, answer.text));
-          return;
-        }
-        status.textContent = "";
-        if (answer.type.indexOf("json") >= 0) {
-          render(JSON.parse(answer.text));
-        } else {
-          out.textContent = "";
-          out.appendChild(el("pre", {}, answer.text));
-        }
-      })
-      .catch(function (err) {
-        status.textContent = "Failed: " + err.message;
-      });
-  }
-
-  function pick(number) {
-    var entry = QUERIES[number];
-    if (entry) {
-      document.getElementById("query").value = entry.query;
-    }
+    new MutationObserver(rewrite).observe(root, { childList: true, subtree: true });
   }
 
   function start() {
-    var form = document.getElementById("sparql-form");
+    var root = document.getElementById("yasgui");
+    if (!root || typeof window.Yasgui !== "function") {
+      return; /* the <noscript> form stays the way to ask */
+    }
+    var QUERIES = readJson("cq-data");
     var select = document.getElementById("cq-select");
-    if (!form) {
-      return;
-    }
-    form.addEventListener("submit", run);
-    if (select) {
-      select.addEventListener("change", function () {
-        pick(select.value);
-      });
-    }
-    var wanted = new URLSearchParams(window.location.search).get("cq");
-    if (wanted && /^\d+$/.test(wanted)) {
-      var n = +wanted;
-      var number = n < 10 ? "0" + n : String(n);
-      if (QUERIES[number] && select) {
-        select.value = number;
-        pick(number);
+    var question = document.getElementById("cq-question");
+    var Yasgui = window.Yasgui;
+    Yasgui.Yasqe.defaults.autocompleters = LOCAL_COMPLETERS.slice();
+    var endpoint = window.location.origin + "/sparql";
+    var wanted = twoDigits(new URLSearchParams(window.location.search).get("cq"));
+    var first = wanted && QUERIES[wanted] ? QUERIES[wanted].query : DEFAULT_QUERY;
+
+    var yasgui = new Yasgui(root, {
+      persistenceId: null,
+      populateFromUrl: false,
+      copyEndpointOnNewTab: true,
+      endpointCatalogueOptions: {
+        getData: function () {
+          return [{ endpoint: endpoint }];
+        },
+        keys: []
+      },
+      requestConfig: { endpoint: endpoint, method: "POST" },
+      yasqe: { value: first, autocompleters: LOCAL_COMPLETERS.slice(), resizeable: true },
+      yasr: { defaultPlugin: "table", pluginOrder: ["table", "response"] }
+    });
+    window.natoIraqYasgui = yasgui; /* for people poking at the page, and for the tests */
+
+    function show(number) {
+      var entry = QUERIES[number];
+      if (question) {
+        question.textContent = entry ? entry.question : "";
+      }
+      if (entry) {
+        yasgui.getTab().setQuery(entry.query);
       }
     }
+
+    if (select) {
+      select.hidden = false;
+      select.parentElement.hidden = false;
+      select.addEventListener("change", function () {
+        show(select.value);
+      });
+      if (wanted && QUERIES[wanted]) {
+        select.value = wanted;
+      }
+    }
+    if (wanted && QUERIES[wanted]) {
+      show(wanted);
+    }
+    localiseLinks(root);
   }
 
   if (document.readyState === "loading") {
