@@ -227,9 +227,7 @@ def test_query_editor_reports_a_syntax_error(visit: Visit) -> None:
     """A malformed query shows the endpoint's parser message instead of a table."""
     page = visit.page
     visit.goto("/query")
-    page.evaluate(
-        "() => { window.natoIraqYasgui.getTab().setQuery('SELECT * WHERE { ?s ?p }'); }"
-    )
+    page.evaluate("() => { window.natoIraqYasgui.getTab().setQuery('SELECT * WHERE { ?s ?p }'); }")
     page.locator(".yasqe .yasqe_queryButton").click()
     expect(page.locator(".yasr")).to_contain_text("malformed SPARQL: error at 1:25")
     expect(page.locator(".yasr table.dataTable tbody tr")).to_have_count(0)

@@ -1,0 +1,187 @@
+"""Linked data: our IRIs dereferenced (``/id/...``, the ontology) and the downloads.
+
+Every entity IRI of the namespace resolves here to its description in the format the client
+asks for (HTML page, Turtle, N-Triples, RDF/XML, JSON-LD; ``Vary: Accept``; 406 otherwise), and
+the files ``void.ttl`` advertises are downloadable. Lookups use quad patterns, never SPARQL
+built from the request, and files are served from an allow-list, never from a path in the URL.
+"""
+
+from __future__ import annotations
+
+import html
+from pathlib import Path
+from typing import Any
+
+from starlette.requests import Request
+from starlette.responses import FileResponse, RedirectResponse, Response
+
+from .. import paths
+from . import sparql_protocol as protocol
+from .config import ServerConfig, text_response
+from .negotiation import best_match
+
+RDFS_LABEL = "http://www.w3.org/2000/01/rdf-schema#label"
+#: Media types of the downloads, by file extension (the void.ttl media types win when present).
+DOWNLOAD_MEDIA = {
+    ".ttl": "text/turtle",
+    ".nt": "application/n-triples",
+    ".rdf": "application/rdf+xml",
+    ".jsonld": "application/ld+json",
+    ".trig": "application/trig",
+    ".nq": "application/n-quads",
+}
+IANA_MEDIA = "https://www.iana.org/assignments/media-types/"
+HTML = "text/html"
+
+
+def describe(store: Any, iri: str) -> list[Any]:
+    """Return every triple with ``iri`` as subject or object (all graphs), plus linked labels.
+
+    Labels of the IRIs it links to (and of its predicates) come along so a client can show the
+    neighbourhood by name without a second request. Uses quad patterns, not SPARQL, so nothing in
+    the requested path can change what is looked up.
+    """
+    from pyoxigraph import NamedNode, Triple
+
+    node = NamedNode(iri)
+    label = NamedNode(RDFS_LABEL)
+    triples: dict[Any, None] = {}
+    linked: dict[Any, None] = {}
+    for quad in store.quads_for_pattern(node, None, None, None):
+        triples[quad.triple] = None
+        linked[quad.predicate] = None
+        if isinstance(quad.object, NamedNode):
+            linked[quad.object] = None
+    for quad in store.quads_for_pattern(None, None, node, None):
+        triples[quad.triple] = None
+        linked[quad.predicate] = None
+        if isinstance(quad.subject, NamedNode):
+            linked[quad.subject] = None
+    if not triples:
+        return []
+    for other in linked:
+        if other == node:
+            continue
+        for quad in store.quads_for_pattern(other, label, None, None):
+            triples[Triple(quad.subject, quad.predicate, quad.object)] = None
+    return list(triples)
+
+
+def _html_fallback(iri: str, triples: list[Any]) -> str:
+    """Return a minimal HTML list of the triples, for when the HTML pages module is absent.
+
+    Every term is escaped text and nothing becomes a link, so an IRI such as ``javascript:...``
+    in the data can never turn into something a reader clicks.
+    """
+    items = "\n".join(
+        f"<li>{html.escape(str(t.subject))} {html.escape(str(t.predicate))} "
+        f"{html.escape(str(t.object))}</li>"
+        for t in triples
+    )
+    title = html.escape(iri)
+    return (
+        f'<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8"><title>{title}</title>'
+        f"</head><body><h1>{title}</h1><ul>\n{items}\n</ul></body></html>\n"
+    )
+
+
+async def entity(request: Request) -> Response:
+    """Dereference ``/id/...``: the entity's description in the negotiated format."""
+    config: ServerConfig = request.app.state.config
+    iri = f"{config.base_url}id/{request.path_params['path']}"
+    vary = {"Vary": "Accept"}
+    offers = [*protocol.GRAPH_MEDIA.values(), HTML]
+    chosen = best_match(request.headers.get("accept"), offers)
+    if chosen is None:
+        return text_response(
+            f"not available in that format; we offer {', '.join(offers)}", 406, **vary
+        )
+    try:
+        triples = describe(request.app.state.store, iri)
+    except ValueError:  # not a valid IRI
+        triples = []
+    if not triples:
+        return text_response(f"nothing is known about {iri}", 404, **vary)
+    if chosen == HTML:
+        try:
+            from .pages import entity_page
+        except ImportError:
+            page = _html_fallback(iri, triples)
+        else:
+            page = entity_page(request.app.state.store, iri)
+        return Response(page, media_type=HTML, headers=vary)
+    fmt = next(name for name, media in protocol.GRAPH_MEDIA.items() if media == chosen)
+    return Response(protocol.serialize_triples(triples, fmt), media_type=chosen, headers=vary)
+
+
+async def ontology(request: Request) -> Response:
+    """Dereference the ontology IRI: its Turtle source, another RDF syntax, or its HTML page."""
+    vary = {"Vary": "Accept"}
+    root = request.app.state.root
+    offers = [*protocol.GRAPH_MEDIA.values(), HTML]
+    chosen = best_match(request.headers.get("accept"), offers)
+    if chosen is None:
+        return text_response(
+            f"not available in that format; we offer {', '.join(offers)}", 406, **vary
+        )
+    if chosen == HTML:
+        page = root / "docs" / "ontology.html"
+        if not page.is_file():
+            return text_response("the ontology documentation has not been built", 404, **vary)
+        return FileResponse(page, media_type=HTML, headers=vary)
+    source = paths.ontology_file(root)
+    if chosen == "text/turtle":
+        return FileResponse(source, media_type=chosen, headers=vary)
+    import pyoxigraph
+
+    triples = [
+        q.triple for q in pyoxigraph.parse(path=str(source), format=pyoxigraph.RdfFormat.TURTLE)
+    ]
+    fmt = next(name for name, media in protocol.GRAPH_MEDIA.items() if media == chosen)
+    return Response(protocol.serialize_triples(triples, fmt), media_type=chosen, headers=vary)
+
+
+def downloads(data_dir: Path, base_url: str) -> dict[str, str]:
+    """Return the downloadable files (name -> media type): void.ttl and its distributions.
+
+    The allow-list comes from ``void.ttl`` itself, so the server serves exactly what the dataset
+    description advertises, and a request can never name any other file.
+    """
+    import pyoxigraph
+
+    void = data_dir / "void.ttl"
+    if not void.is_file():
+        return {}
+    files = {"void.ttl": "text/turtle"}
+    prefix = f"{base_url}data/"
+    download = "http://www.w3.org/ns/dcat#downloadURL"
+    media_type = "http://www.w3.org/ns/dcat#mediaType"
+    quads = list(pyoxigraph.parse(path=str(void), format=pyoxigraph.RdfFormat.TURTLE))
+    media_of = {q.subject: q.object.value for q in quads if q.predicate.value == media_type}
+    for quad in quads:
+        if quad.predicate.value != download or not quad.object.value.startswith(prefix):
+            continue
+        name = quad.object.value[len(prefix) :]
+        if "/" in name or name.startswith("."):
+            continue
+        suffix = Path(name).suffix
+        media = media_of.get(quad.subject, "")
+        media = media[len(IANA_MEDIA) :] if media.startswith(IANA_MEDIA) else None
+        files[name] = media or DOWNLOAD_MEDIA.get(suffix, "application/octet-stream")
+    return files
+
+
+async def data_file(request: Request) -> Response:
+    """Serve one advertised download from ``data/``; anything else is 404."""
+    config: ServerConfig = request.app.state.config
+    name = request.path_params["name"]
+    media = request.app.state.downloads.get(name)
+    path = config.data_dir / name
+    if media is None or not path.is_file():
+        return text_response(f"no download named {name!r}; see /data/void.ttl", 404)
+    return FileResponse(path, media_type=media)
+
+
+async def well_known_void(request: Request) -> Response:
+    """Point to the dataset description, as RFC 5785 / VoID §6.2 suggest."""
+    return RedirectResponse("/data/void.ttl", status_code=303)
