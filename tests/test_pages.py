@@ -15,6 +15,7 @@ import pytest
 
 from nato_iraq_kg import paths
 from nato_iraq_kg.serve import pages
+from nato_iraq_kg.serve.html_common import vocabulary_labels
 from nato_iraq_kg.sparql import load_graph
 
 ID = "https://w3id.org/nato-iraq-kg/id/"
@@ -77,6 +78,20 @@ def test_stoltenberg_page_has_label_office_wikidata_and_marked_quote(store: Any)
     assert 'href="http://www.wikidata.org/entity/Q57665"' in page
     assert "<mark>NATO Secretary General Jens Stoltenberg</mark>" in page
     parse(page)
+
+
+def test_properties_and_classes_are_named_by_the_ontology_labels(store: Any) -> None:
+    """With the ontology's labels, "nik:participant" reads "participant" and the type "person"."""
+    vocabulary = vocabulary_labels(paths.ontology_file(paths.project_root()))
+    assert vocabulary["https://w3id.org/nato-iraq-kg/ontology#participant"] == "participant"
+    page = pages.entity_page(store, ID + "actor/jens-stoltenberg", vocabulary)
+    assert (
+        '<h3 title="nik:participant">is <a href="/ontology#participant">participant</a> of' in page
+    )
+    assert 'Type: <a href="/ontology#Person">person</a>' in page
+    # The compact name stays in the title, for those who write queries.
+    bare = pages.entity_page(store, ID + "actor/jens-stoltenberg")
+    assert '<a href="/ontology#participant">nik:participant</a>' in bare
 
 
 def test_ntm_i_page_marks_fifteen_thousand_officers(store: Any) -> None:

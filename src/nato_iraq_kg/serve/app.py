@@ -27,6 +27,7 @@ from .. import paths
 from ..namespaces import BASE
 from .config import ServerConfig
 from .endpoint import Slots, sparql_endpoint
+from .html_common import vocabulary_labels
 from .linked_data import data_file, downloads, entity, ontology, well_known_void
 from .query_pool import DatasetSource, QueryPool
 
@@ -129,6 +130,7 @@ def create_app(
     app = Starlette(routes=routes, middleware=middleware, lifespan=lifespan)
     app.state.store = store
     app.state.root = paths.project_root()
+    app.state.vocabulary = vocabulary_labels(paths.ontology_file(app.state.root))
     app.state.config = ServerConfig(
         data_dir=data_dir,
         base_url=base_url,

@@ -8,7 +8,8 @@ frame, the same mapping of the dataset's IRIs onto the server's paths and the sa
 from __future__ import annotations
 
 import html
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
+from pathlib import Path
 from typing import Any
 
 from ..namespaces import BASE
@@ -104,10 +105,15 @@ def literal_text(store: Any, subject: Any, predicate: str) -> str | None:
 
 
 class Labels:
-    """Look labels up once per page: the same actor or property appears many times."""
+    """Look labels up once per page: the same actor or property appears many times.
 
-    def __init__(self, store: Any) -> None:
+    The data's own labels come first; ``vocabulary`` (term IRI -> label, from the ontology) names
+    the classes and properties, whose labels live in the ontology rather than in the dataset.
+    """
+
+    def __init__(self, store: Any, vocabulary: Mapping[str, str] | None = None) -> None:
         self.store = store
+        self.vocabulary = vocabulary or {}
         self.cache: dict[Any, str | None] = {}
 
     def get(self, term: Any) -> str | None:
@@ -117,12 +123,33 @@ class Labels:
             return term.value
         if term not in self.cache:
             label = literal_text(self.store, term, RDFS_LABEL)
-            self.cache[term] = label or literal_text(self.store, term, SKOS + "prefLabel")
+            label = label or literal_text(self.store, term, SKOS + "prefLabel")
+            if not label and isinstance(term, pyoxigraph.NamedNode):
+                label = self.vocabulary.get(term.value)
+            self.cache[term] = label
         return self.cache[term]
 
     def name(self, term: Any) -> str:
         """Return a label, else the compact name (``nik:agent``), so nothing shows blank."""
         return self.get(term) or compact(term) or str(term)
+
+
+def vocabulary_labels(path: Path) -> dict[str, str]:
+    """Return the English (or untagged) ``rdfs:label`` of every term an ontology file names.
+
+    Read into a plain mapping rather than the store, so the pages can name properties and
+    classes without the ontology's triples showing up in the dataset's SPARQL answers.
+    """
+    import pyoxigraph
+
+    labels: dict[str, str] = {}
+    for quad in pyoxigraph.parse(path=str(path), format=pyoxigraph.RdfFormat.TURTLE):
+        if quad.predicate.value != RDFS_LABEL or not isinstance(quad.subject, pyoxigraph.NamedNode):
+            continue
+        literal = quad.object
+        if isinstance(literal, pyoxigraph.Literal) and literal.language in (None, "en"):
+            labels.setdefault(quad.subject.value, literal.value)
+    return labels
 
 
 def int_or_none(term: Any) -> int | None:

@@ -108,7 +108,7 @@ async def entity(request: Request) -> Response:
         except ImportError:
             page = _html_fallback(iri, triples)
         else:
-            page = entity_page(request.app.state.store, iri)
+            page = entity_page(request.app.state.store, iri, request.app.state.vocabulary)
         return Response(page, media_type=HTML, headers=vary)
     fmt = next(name for name, media in protocol.GRAPH_MEDIA.items() if media == chosen)
     return Response(protocol.serialize_triples(triples, fmt), media_type=chosen, headers=vary)

@@ -8,7 +8,7 @@ entity page because nothing else on the site shows it.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -208,14 +208,16 @@ def has_entity(store: Any, iri: str) -> bool:
     )
 
 
-def entity_page(store: Any, iri: str) -> str:
+def entity_page(store: Any, iri: str, vocabulary: Mapping[str, str] | None = None) -> str:
     """Return the HTML page of one entity: its names, types, links, facts and their evidence.
 
-    Raises ValueError if ``iri`` is not a valid IRI; an IRI the graph does not mention still
-    gets a page saying so (check :func:`has_entity` first to answer 404 instead).
+    ``vocabulary`` names the classes and properties (see :func:`vocabulary_labels`); without it
+    they show as compact names such as ``nik:agent``. Raises ValueError if ``iri`` is not a
+    valid IRI; an IRI the graph does not mention still gets a page saying so (check
+    :func:`has_entity` first to answer 404 instead).
     """
     node = named_node(iri)
-    labels = Labels(store)
+    labels = Labels(store, vocabulary)
     label = labels.get(node) or compact(node) or iri
     outgoing: dict[Any, dict[Any, list[Any]]] = defaultdict(lambda: defaultdict(list))
     incoming: dict[Any, dict[Any, list[Any]]] = defaultdict(lambda: defaultdict(list))
