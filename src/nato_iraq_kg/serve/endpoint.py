@@ -163,8 +163,8 @@ async def _run_query(request: Request, config: ServerConfig, sparql: str, fmt: s
         )
     pool: QueryPool = request.app.state.query_pool
     try:
-        answer = await asyncio.to_thread(
-            pool.run, sparql, fmt, max_rows=config.max_rows, timeout_s=config.query_timeout_s
+        answer = await pool.run_async(
+            sparql, fmt, max_rows=config.max_rows, timeout_s=config.query_timeout_s
         )
     except TimeoutError:
         return text_response(

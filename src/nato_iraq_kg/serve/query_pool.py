@@ -14,6 +14,7 @@ safe to share between threads; it does not depend on which event loop serves the
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import multiprocessing
 import queue
@@ -162,6 +163,40 @@ class _Worker:
         except (EOFError, OSError) as exc:
             raise WorkerFailed("the query worker stopped while running the query") from exc
 
+    async def ask_async(
+        self, sparql: str, fmt: str, max_rows: int, timeout_s: float
+    ) -> tuple[Any, ...]:
+        """:meth:`ask` for the event loop: wait for the reply on the pipe, not in a thread.
+
+        The query is a small message, so sending it does not block; the wait is a reader
+        callback on the pipe, so thousands of short queries cost no thread hand-offs.
+        """
+        if not self.alive():
+            raise NotDelivered("the query worker had stopped")
+        try:
+            self.conn.send((sparql, fmt, max_rows))
+        except OSError as exc:
+            raise NotDelivered("the query worker had stopped") from exc
+        loop = asyncio.get_running_loop()
+        ready: asyncio.Future[None] = loop.create_future()
+        descriptor = self.conn.fileno()
+
+        def readable() -> None:
+            if not ready.done():
+                ready.set_result(None)
+
+        loop.add_reader(descriptor, readable)
+        try:
+            await asyncio.wait_for(ready, timeout_s)
+        except TimeoutError:
+            raise TimeoutError(f"no answer within {timeout_s:g} s") from None
+        finally:
+            loop.remove_reader(descriptor)
+        try:
+            return self.conn.recv()
+        except (EOFError, OSError) as exc:
+            raise WorkerFailed("the query worker stopped while running the query") from exc
+
     def alive(self) -> bool:
         """Say whether the process is still running."""
         return self.process.is_alive()
@@ -204,7 +239,7 @@ class QueryPool:
         weakref.finalize(self, _stop_all, self._idle)
 
     def run(self, sparql: str, fmt: str, *, max_rows: int, timeout_s: float) -> Answer:
-        """Run a vetted query in a worker and return its serialised answer.
+        """Run a vetted query in a worker and return its serialised answer (blocking).
 
         Raises:
             QueryRefused: the query does not parse, or its answer cannot take ``fmt``.
@@ -223,15 +258,31 @@ class QueryPool:
             except BaseException:  # overran, died, or we were interrupted: state unknown
                 self._discard(worker)
                 raise
-            break
-        else:
-            raise WorkerFailed("no query worker could take the query")
-        self._give_back(worker)
-        if reply[0] == "ok":
-            return reply[1]
-        if reply[0] == "refused":
-            raise QueryRefused(reply[1], reply[2])
-        raise WorkerFailed(reply[1])
+            self._give_back(worker)
+            return _outcome(reply)
+        raise WorkerFailed("no query worker could take the query")
+
+    async def run_async(self, sparql: str, fmt: str, *, max_rows: int, timeout_s: float) -> Answer:
+        """:meth:`run` for the event loop, with the same answers and errors.
+
+        Only starting or stopping a worker (rare, and slow) goes to a thread.
+        """
+        for _ in range(self.size + 1):
+            try:
+                worker = self._idle.get_nowait()
+            except queue.Empty:
+                worker = await asyncio.to_thread(self._take, timeout_s)
+            try:
+                reply = await worker.ask_async(sparql, fmt, max_rows, timeout_s)
+            except NotDelivered:
+                await asyncio.to_thread(self._discard, worker)
+                continue
+            except BaseException:  # overran, died, or the request was cancelled
+                await asyncio.shield(asyncio.to_thread(self._discard, worker))
+                raise
+            self._give_back(worker)
+            return _outcome(reply)
+        raise WorkerFailed("no query worker could take the query")
 
     def warm(self, count: int = 1) -> list[threading.Thread]:
         """Start up to ``count`` workers in the background, so first queries need not wait."""
@@ -308,6 +359,15 @@ class QueryPool:
             self._closed = True
         with self._lock:
             self._started -= _stop_all(self._idle)
+
+
+def _outcome(reply: tuple[Any, ...]) -> Answer:
+    """Turn a worker's reply into the answer, or raise the error it reports."""
+    if reply[0] == "ok":
+        return reply[1]
+    if reply[0] == "refused":
+        raise QueryRefused(reply[1], reply[2])
+    raise WorkerFailed(reply[1])
 
 
 def _stop_all(idle: queue.SimpleQueue[_Worker]) -> int:
