@@ -514,9 +514,14 @@ def running_server(**kw: Any) -> Iterator[tuple[subprocess.Popen[bytes], str]]:
     """Run ``serve(**kw)`` in a subprocess on a free loopback port; yield it and its base URL."""
     port = free_port()
     code = f"from nato_iraq_kg.serve.app import serve; serve(port={port}, **{kw!r})"
-    server = subprocess.Popen(
-        [sys.executable, "-c", code], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
-    )
+    with running_command([sys.executable, "-c", code], port) as started:
+        yield started
+
+
+@contextlib.contextmanager
+def running_command(command: list[str], port: int) -> Iterator[tuple[subprocess.Popen[bytes], str]]:
+    """Run a server command that listens on ``port``; yield it once /sparql answers."""
+    server = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     base = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + 20
@@ -594,3 +599,50 @@ def test_fifty_heavy_queries_at_once_leave_the_server_usable() -> None:
         assert cheap.status_code == 200
         assert cheap.json()["boolean"] is True
         assert time.monotonic() - start < 1
+
+
+def worker_pids(pid: int) -> set[int]:
+    """The ids of the query workers (spawned children) of process ``pid``, from /proc."""
+    children = Path(f"/proc/{pid}/task/{pid}/children")
+    found = set()
+    for child in children.read_text().split() if children.exists() else []:
+        with contextlib.suppress(OSError):
+            if b"spawn_main" in Path(f"/proc/{child}/cmdline").read_bytes():
+                found.add(int(child))
+    return found
+
+
+def test_cli_serve_applies_its_limits_and_leaves_no_workers_behind() -> None:
+    """`nato-iraq-kg serve` with its options: rows cut, heavy query stopped, workers reaped."""
+    port = free_port()
+    command = [
+        str(Path(sys.executable).with_name("nato-iraq-kg")),
+        "serve",
+        "--port", str(port),
+        "--max-rows", "3",
+        "--timeout", "1",
+        "--max-concurrent", "1",
+    ]  # fmt: skip
+    with running_command(command, port) as (server, base), httpx.Client(base_url=base) as http:
+        rows = http.get("/sparql", params={"query": SELECT_LABELS, "format": "csv"})
+        assert rows.headers["x-result-rows"] == "3"
+        assert rows.headers["x-result-truncated"] == "true"
+        start = time.monotonic()
+        heavy = http.get("/sparql", params={"query": HEAVY}, timeout=10)
+        assert heavy.status_code == 503
+        assert "longer than 1 s" in heavy.text
+        assert time.monotonic() - start < 3
+        # One slot plus one spare: two worker processes, whatever was killed and replaced.
+        deadline = time.monotonic() + 20
+        while len(workers := worker_pids(server.pid)) != 2:
+            assert time.monotonic() < deadline, workers
+            time.sleep(0.1)
+        assert http.get("/sparql", params={"query": CHEAP}).json()["boolean"] is True
+    # The server was killed outright: its workers see their pipe close and exit on their own.
+    deadline = time.monotonic() + 20
+    while alive := [pid for pid in workers if Path(f"/proc/{pid}").exists()]:
+        status = [Path(f"/proc/{pid}/stat").read_text().split()[2] for pid in alive]
+        if all(state == "Z" for state in status):
+            break  # exited; only waiting for init to reap it
+        assert time.monotonic() < deadline, f"workers still running: {alive}"
+        time.sleep(0.1)

@@ -309,7 +309,16 @@ def reason(with_data: bool) -> None:
 @click.option("--host", default="127.0.0.1", show_default=True, help="Interface to listen on.")
 @click.option("--port", default=8000, show_default=True, help="Port to listen on.")
 @click.option("--timeout", default=10.0, show_default=True, help="Seconds a query may run.")
-@click.option("--max-rows", default=10000, show_default=True, help="Rows a SELECT may return.")
+@click.option(
+    "--max-rows", default=10000, show_default=True, help="Rows (or triples) a query may return."
+)
+@click.option(
+    "--max-concurrent",
+    default=4,
+    show_default=True,
+    type=click.IntRange(min=1),
+    help="Queries run at once, each in its own worker process; more get 429.",
+)
 @click.option(
     "--cors-origin",
     "cors_origins",
@@ -317,7 +326,12 @@ def reason(with_data: bool) -> None:
     help="Allow browser pages from this origin (repeatable); none by default.",
 )
 def serve(
-    host: str, port: int, timeout: float, max_rows: int, cors_origins: tuple[str, ...]
+    host: str,
+    port: int,
+    timeout: float,
+    max_rows: int,
+    max_concurrent: int,
+    cors_origins: tuple[str, ...],
 ) -> None:
     """Serve the built graph: a read-only SPARQL endpoint, entity IRIs, pages and downloads."""
     try:
@@ -331,6 +345,7 @@ def serve(
             port=port,
             query_timeout_s=timeout,
             max_rows=max_rows,
+            max_concurrent=max_concurrent,
             cors_origins=cors_origins,
         )
     except KGError as error:
