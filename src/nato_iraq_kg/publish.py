@@ -130,6 +130,53 @@ def drop_leftover_staging(client: StoreClient) -> list[str]:
     return leftovers
 
 
+def _swap_text(stale: list[str], moves: Mapping[str, str]) -> str:
+    ops = [f"DROP SILENT GRAPH <{g}>" for g in stale]
+    ops += [f"MOVE <{stage}> TO <{target}>" for target, stage in moves.items()]
+    return " ;\n".join(ops)
+
+
+def _swap(
+    client: StoreClient,
+    stale: list[str],
+    staging: Mapping[str, str],
+    before: Graphs,
+    scope: str,
+    expected: str,
+    run: str,
+) -> None:
+    """Drop the stale targets and MOVE every staging graph onto its target, in one request.
+
+    Oxigraph applies the request as one transaction. Virtuoso 7.2 applies its operations one by
+    one (a later failing operation does not undo an earlier MOVE), so after a failure the
+    staging graphs still present are moved in a second request: the swap rolls forward, never
+    back to a mix of old and new.
+    """
+    try:
+        client.update(_swap_text(stale, staging), idempotent=False)
+        return
+    except EndpointError as exc:
+        failure = exc
+    try:
+        after = read_graphs(client, scope)
+    except EndpointError as exc:
+        raise PublishError(
+            f"{failure}; the store stopped answering during the swap ({exc}); publish again"
+        ) from exc
+    if after == before:
+        raise PublishError(f"{failure}; the swap did not apply: target unchanged")
+    if quads_digest(after) == expected:
+        return
+    left = read_graphs(client, f'FILTER(STRSTARTS(STR(?g), "{STAGING_PREFIX}{run}:"))')
+    remaining = {target: stage for target, stage in staging.items() if stage in left}
+    try:
+        client.update(_swap_text(stale, remaining), idempotent=False)
+    except EndpointError as exc:
+        raise PublishError(
+            f"{failure}; the swap applied in part and could not be completed ({exc}); publish again"
+        ) from exc
+
+
 def publish(
     client: StoreClient,
     publication: Publication,
@@ -165,16 +212,7 @@ def publish(
                 "target left as the other writer made it"
             )
         stale = sorted(set(before) - set(publication.graphs))
-        swap = [f"DROP SILENT GRAPH <{g}>" for g in stale]
-        swap += [f"MOVE <{stage}> TO <{target}>" for target, stage in staging.items()]
-        try:
-            client.update(" ;\n".join(swap), idempotent=False)
-        except EndpointError as exc:
-            after = read_graphs(client, scope)
-            if after == before:
-                raise PublishError(f"{exc}; the swap did not apply: target unchanged") from exc
-            if quads_digest(after) != expected:
-                raise PublishError(f"{exc}; target in an unknown state, publish again") from exc
+        _swap(client, stale, staging, before, scope, expected, run)
         swapped = True
         after = read_graphs(client, scope)
         if _count(after) != publication.count or quads_digest(after) != expected:
