@@ -204,7 +204,8 @@ def publish(
         if _count(back) != publication.count or quads_digest(back) != expected:
             raise PublishError(
                 f"{url}: the staging graphs hold {_count(back)} triples, not the "
-                f"{publication.count} sent (or their hash differs); target unchanged"
+                f"{publication.count} sent (or their hash differs; did another publish drop "
+                "them?); target unchanged"
             )
         if read_graphs(client, scope) != before:
             raise PublishError(
