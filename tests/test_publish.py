@@ -225,3 +225,35 @@ def test_the_hash_reads_values_the_way_stores_keep_them() -> None:
     assert term_from_binding(other_date) != term_from_binding(
         {"type": "literal", "datatype": xsd + "date", "value": "2004-01-02"}
     )
+
+
+def test_a_web_page_answering_200_is_not_taken_for_a_store(tmp_path: Path) -> None:
+    """A non-SPARQL URL that answers every request with an HTML page: exit 2 before any write."""
+    from fault_proxies import FaultyHTTPProxy, Reply
+    from loopback import free_port
+
+    page = FaultyHTTPProxy(free_port())
+    page.rule = lambda index, seen: Reply(200, {"Content-Type": "text/html"}, b"<html>hi</html>")
+    try:
+        result = publish_cli("--endpoint", page.url("/sparql"), "--file", str(FACTS_NT),
+                             "--graph", "https://example.org/g")  # fmt: skip
+    finally:
+        page.close()
+    assert result.exit_code == 2
+    assert "answered with an HTML page (text/html), not a SPARQL result" in result.stderr
+    assert all(b"INSERT" not in seen.body for seen in page.seen)
+
+
+def test_virtuoso_ask_rows_are_read_as_a_boolean() -> None:
+    """Regression: Virtuoso's ASK answered as rows of __ASK_RETVAL becomes a SPARQL boolean."""
+    from nato_iraq_kg.remote import RemoteAnswer, ask_as_boolean
+
+    def rows(*values: str) -> RemoteAnswer:
+        bindings = [{"__ASK_RETVAL": {"type": "typed-literal", "value": v}} for v in values]
+        body = {"head": {"vars": ["__ASK_RETVAL"]}, "results": {"bindings": bindings}}
+        return RemoteAnswer(json.dumps(body).encode(), "application/sparql-results+json")
+
+    assert json.loads(ask_as_boolean(rows("1")).body) == {"head": {}, "boolean": True}
+    assert json.loads(ask_as_boolean(rows()).body) == {"head": {}, "boolean": False}
+    standard = RemoteAnswer(b'{"head": {}, "boolean": false}', "application/sparql-results+json")
+    assert ask_as_boolean(standard) is standard
