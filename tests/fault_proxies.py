@@ -105,6 +105,7 @@ class Reply:
     headers: dict[str, str] = field(default_factory=dict)
     body: bytes | None = None  # None: the store's own body
     forward: bool = False  # also send the request to the store
+    forward_body: bytes | None = None  # send this body instead of the client's
 
 
 @dataclass(frozen=True)
@@ -157,7 +158,10 @@ class FaultyHTTPProxy:
         reply = self.rule(len(self.seen) - 1, seen)
         status, headers, answer = 200, {}, b""
         if reply is None or reply.forward:
-            status, headers, answer = self._forward(seen)
+            sent = seen
+            if reply is not None and reply.forward_body is not None:
+                sent = Seen(seen.method, seen.path, seen.headers, reply.forward_body)
+            status, headers, answer = self._forward(sent)
         if reply is not None:
             status = reply.status or status
             headers = {**headers, **reply.headers}
@@ -172,7 +176,8 @@ class FaultyHTTPProxy:
 
     def _forward(self, seen: Seen) -> tuple[int, dict[str, str], bytes]:
         connection = http.client.HTTPConnection("127.0.0.1", self.target_port, timeout=60)
-        headers = {k: v for k, v in seen.headers.items() if k.lower() not in ("host", "connection")}
+        dropped = ("host", "connection", "content-length")
+        headers = {k: v for k, v in seen.headers.items() if k.lower() not in dropped}
         connection.request(seen.method, seen.path, body=seen.body or None, headers=headers)
         response = connection.getresponse()
         answer = response.read()

@@ -187,7 +187,10 @@ class StoreClient:
                 response = client.query().response
                 body = response.read()
             except urllib.error.HTTPError as exc:
-                if exc.code in RETRY_STATUSES and attempt < retries:
+                # A 502/503/504 may come from a proxy after the store applied the request, so
+                # only a 429 (refused before any work) is resent for a non-idempotent update.
+                resend = idempotent or exc.code == 429
+                if exc.code in RETRY_STATUSES and resend and attempt < retries:
                     self.connection.sleep(
                         retry_after_seconds(exc.headers.get("Retry-After"), attempt)
                     )

@@ -176,6 +176,39 @@ def test_case_31_server_killed_mid_upload(tmp_path: Path, versions) -> None:
         server.stop()
 
 
+@pytest.mark.parametrize("applied", ["none", "part", "all"])
+def test_case_31_error_from_the_swap(
+    store: OxigraphServer, http_proxy: FaultyHTTPProxy, versions, applied: str
+) -> None:
+    """A 500 on the swap: unapplied leaves the old version; part or all applied rolls forward."""
+    old, new = versions
+    before = live(store, old)
+
+    failed: list[int] = []
+
+    def fail_the_swap(index: int, seen: Seen) -> Reply | None:
+        if b"MOVE" not in seen.body or failed:
+            return None
+        failed.append(index)
+        if applied == "none":
+            return Reply(500, {"Content-Type": "text/plain"}, b"store failed")
+        operations = seen.body.split(b" ;\n")
+        sent = b" ;\n".join(operations[:2]) if applied == "part" else seen.body
+        return Reply(500, {"Content-Type": "text/plain"}, b"failed late", True, sent)
+
+    http_proxy.rule = fail_the_swap
+    result = send(http_proxy.url("/query"), http_proxy.url("/update"), new)
+    swaps = [seen for seen in http_proxy.seen if b"MOVE" in seen.body]
+    if applied == "none":
+        assert "the swap did not apply: target unchanged" in one_error_line(result)
+        assert store_state(store.query_url)[:2] == before
+    else:
+        assert result.exit_code == 0, result.stderr
+        assert store_state(store.query_url)[:2] == (NEW_QUADS, read_publication(new, None).digest)
+        assert len(swaps) == (2 if applied == "part" else 1)
+    assert staging_left(store) == []
+
+
 def test_case_32_store_rejects_a_chunk_mid_load(
     store: OxigraphServer, http_proxy: FaultyHTTPProxy, versions
 ) -> None:
