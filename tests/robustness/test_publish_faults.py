@@ -150,6 +150,34 @@ def test_case_31_connection_cut_mid_upload(store: OxigraphServer, versions) -> N
     assert staging_left(store) == []
 
 
+def test_case_31_connection_cut_mid_upload_to_virtuoso(virtuoso: VirtuosoServer, versions) -> None:
+    """The same cut on Virtuoso's authenticated endpoint: old version intact, a retry works."""
+    old, new = versions
+
+    def to_virtuoso(url: str, source: Path, *args: str):
+        return publish_cli(
+            "--endpoint", url, "--user", "dba", "--file", str(source), *args,
+            password=DBA_PASSWORD,
+        )  # fmt: skip
+
+    assert to_virtuoso(virtuoso.auth_url, old).exit_code == 0
+    before = store_state(virtuoso.query_url)[:2]
+    proxy = CuttingProxy(virtuoso.http_port)
+    try:
+        url = f"http://127.0.0.1:{proxy.port}/sparql-auth"
+        proxy.arm(cut_after=80_000)
+        message = one_error_line(to_virtuoso(url, new, "--chunk-size", "100"))
+        assert "target unchanged" in message
+        assert store_state(virtuoso.query_url)[:2] == before
+        proxy.pass_through()
+        result = to_virtuoso(url, new, "--chunk-size", "100")
+        assert result.exit_code == 0, result.stderr
+    finally:
+        proxy.close()
+    digest = read_publication(new, None).digest
+    assert store_state(virtuoso.query_url)[:2] == (NEW_QUADS, digest)
+
+
 def test_case_31_server_killed_mid_upload(tmp_path: Path, versions) -> None:
     """The store dies mid-upload: after a restart the old version is intact; a retry works."""
     old, new = versions
