@@ -10,6 +10,8 @@ declare -A NEEDED=(
   [node]=nodejs
   [dot]=graphviz
   [chromium]=chromium
+  [virtuoso-t]=virtuoso-opensource
+  [isql-vt]=virtuoso-opensource
 )
 
 missing=()

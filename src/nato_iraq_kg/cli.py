@@ -352,6 +352,99 @@ def serve(
         _fail(error)
 
 
+PASSWORD_VARIABLE = "NATO_IRAQ_KG_PASSWORD"
+
+
+@cli.command()
+@click.option("--endpoint", metavar="URL", required=True, help="The store's SPARQL query endpoint.")
+@click.option(
+    "--update-endpoint", metavar="URL", help="Its SPARQL update endpoint (default: --endpoint)."
+)
+@click.option(
+    "--graph",
+    metavar="IRI",
+    help="Merge everything into this one graph (default: each named graph keeps its IRI).",
+)
+@click.option(
+    "--user", metavar="NAME", help=f"Log in as NAME; the password comes from ${PASSWORD_VARIABLE}."
+)
+@click.option(
+    "--file",
+    "source",
+    type=click.Path(path_type=Path),
+    help="Publish this TriG/N-Quads/N-Triples/Turtle file (default: data/nato-iraq.trig).",
+)
+@click.option("--chunk-size", default=1000, show_default=True, help="Triples per insert request.")
+@click.option("--timeout", default=60.0, show_default=True, help="Seconds to wait for an answer.")
+@click.option(
+    "--connect-timeout", default=10.0, show_default=True, help="Seconds to wait for a connection."
+)
+@click.option("--retries", default=3, show_default=True, help="Retries of a failed request.")
+def publish(
+    endpoint: str,
+    update_endpoint: str | None,
+    graph: str | None,
+    user: str | None,
+    source: Path | None,
+    chunk_size: int,
+    timeout: float,
+    connect_timeout: float,
+    retries: int,
+) -> None:
+    """Replace the graph in a remote store, atomically and verified (SPARQL 1.1 Update).
+
+    Stages the triples, checks their count and hash read back, swaps them in with one MOVE update,
+    and checks again; on any failure the store's graphs stay as they were. Exit 2 on failure.
+    """
+    import os
+
+    from . import paths
+    from .build import DATASET_FILE
+    from .publish import publish as run_publish
+    from .publish_plan import check_graph_iri, read_publication
+    from .store_client import Connection, StoreClient
+
+    try:
+        if chunk_size < 1 or retries < 0 or timeout <= 0 or connect_timeout <= 0:
+            raise InputError("--chunk-size and the timeouts must be positive, --retries >= 0")
+        if graph is not None:
+            check_graph_iri(graph)
+        publication = read_publication(source or paths.data_dir() / DATASET_FILE, graph)
+        password = os.environ.get(PASSWORD_VARIABLE)
+        if user and password is None:
+            if not sys.stdin.isatty():
+                raise InputError(f"--user {user}: set the password in ${PASSWORD_VARIABLE}")
+            password = click.prompt(f"Password for {user}", hide_input=True, err=True)
+        client = StoreClient(
+            Connection(
+                query_url=endpoint,
+                update_url=update_endpoint or endpoint,
+                user=user,
+                password=password,
+                connect_timeout=connect_timeout,
+                read_timeout=timeout,
+                retries=retries,
+            )
+        )
+        if sys.stderr.isatty():
+            with click.progressbar(
+                length=publication.count, label="Staging", file=sys.stderr
+            ) as bar:
+                report = run_publish(
+                    client, publication, chunk_size=chunk_size, progress=bar.update
+                )
+        else:
+            report = run_publish(client, publication, chunk_size=chunk_size)
+    except KGError as error:
+        _fail(error)
+        return
+    click.echo(
+        f"Published {report.count} triples in {report.graphs} graph(s) to "
+        f"{update_endpoint or endpoint} (replacing {report.previous_count}; "
+        f"{report.dropped_graphs} stale graph(s) dropped); sha256 {report.digest}"
+    )
+
+
 @cli.group()
 def curate() -> None:
     """Helpers for people who edit the curated files."""

@@ -108,6 +108,21 @@ def check_answer(url: str, answer: RemoteAnswer, return_format: str) -> None:
             raise EndpointError(f"{url}: truncated or malformed XML result: {exc}") from exc
 
 
+def ask_as_boolean(answer: RemoteAnswer) -> RemoteAnswer:
+    """Return an ASK answer as a SPARQL JSON boolean, mending Virtuoso 7.2's row form.
+
+    Virtuoso 7.2 (Debian's build) answers an ASK in JSON as a SELECT with one variable,
+    ``__ASK_RETVAL``, and one row when true, none when false (openlink/virtuoso-opensource#464).
+    """
+    document = json.loads(answer.body)
+    if "boolean" in document or document.get("head", {}).get("vars") != ["__ASK_RETVAL"]:
+        return answer
+    rows = document.get("results", {}).get("bindings", [])
+    value = bool(rows) and rows[0].get("__ASK_RETVAL", {}).get("value") not in ("0", "false")
+    body = json.dumps({"head": {}, "boolean": value}).encode("utf-8")
+    return RemoteAnswer(body, "application/sparql-results+json")
+
+
 def query_endpoint(
     url: str,
     sparql: str,
@@ -139,7 +154,7 @@ def query_endpoint(
             response = client.query().response
             answer = RemoteAnswer(response.read(), response.headers.get("Content-Type", ""))
             check_answer(url, answer, return_format)
-            return answer
+            return ask_as_boolean(answer) if form == "ASK" and return_format == "json" else answer
         except urllib.error.HTTPError as exc:
             if exc.code in RETRY_STATUSES and attempt < retries:
                 sleep(retry_after_seconds(exc.headers.get("Retry-After"), attempt))
