@@ -50,9 +50,7 @@ FORMAT_NAMES = {
     "JSON_LD": "JSON-LD",
 }
 RDF_FORMATS = frozenset(FORMAT_NAMES)
-_PARSER_PREFIX = re.compile(
-    r"^Parser error (?:at|between) line \d+ column \d+(?: and line \d+ column \d+)?: "
-)
+_PARSER_PREFIX = re.compile(r"^Parser error [^:]*: ")
 
 
 # --- SPARQL -------------------------------------------------------------------------------------
@@ -302,11 +300,9 @@ def parse_rdf(data: bytes, fmt: str, where: str, *, base_iri: str | None = None)
             pyoxigraph.parse(data, format=getattr(pyoxigraph.RdfFormat, fmt), base_iri=base_iri)
         )
     except SyntaxError as exc:
-        where_in = f"line {exc.lineno}, column {exc.offset}" if exc.lineno else "unknown place"
         message = _PARSER_PREFIX.sub("", " ".join(str(exc.msg).split()))
-        raise InputError(
-            f"{where}: syntax error at {where_in}: malformed {FORMAT_NAMES[fmt]}: {message}"
-        ) from None
+        at = f" syntax error at line {exc.lineno}, column {exc.offset}:" if exc.lineno else ""
+        raise InputError(f"{where}:{at} malformed {FORMAT_NAMES[fmt]}: {message}") from None
     except ValueError as exc:
         raise InputError(f"{where}: cannot parse: {' '.join(str(exc).split())}") from None
     return ParsedRDF(quads)
