@@ -135,6 +135,13 @@ def vet_query(sparql: str) -> str:
         raise QueryNotAllowed(
             f"queries are read-only: SPARQL updates ({form}) are not accepted", 403
         )
+    for token in _OPAQUE.finditer(sparql):
+        if token.group(0)[:2] in ("<?", "<$"):
+            raise QueryNotAllowed(
+                f"{token.group(0)[:40]!r} reads as one IRI (SPARQL's longest-token rule); "
+                "put spaces around < and > when comparing",
+                400,
+            )
     bare = blank_opaque(sparql)
     if _SERVICE.search(bare):
         raise QueryNotAllowed("SERVICE (federated query) is not allowed", 400)
@@ -232,13 +239,25 @@ def check_json_depth(text: str, where: str, limit: int = MAX_DOCUMENT_DEPTH) -> 
         raise InputError(f"{where}: JSON nested {depth} levels deep; at most {limit} are allowed")
 
 
-def _contexts(node: Any) -> list[Any]:
-    """Return every ``@context`` and ``@import`` value anywhere in a JSON document."""
+def _contexts(node: Any, where: str) -> list[Any]:
+    """Return every ``@context`` and ``@import`` value anywhere in a JSON document.
+
+    On the way, refuse a value object with ``@type`` beside ``@language`` or ``@direction``
+    (JSON-LD error "invalid value object"), which Oxigraph lets through.
+    """
     found: list[Any] = []
     stack = [node]
     while stack:
         item = stack.pop()
         if isinstance(item, dict):
+            if (
+                "@value" in item
+                and "@type" in item
+                and ("@language" in item or "@direction" in item)
+            ):
+                raise InputError(
+                    f"{where}: invalid value object: @type cannot go with @language or @direction"
+                )
             for key, value in item.items():
                 if key in ("@context", "@import"):
                     found.append(value)
@@ -260,7 +279,7 @@ def refuse_remote_contexts(text: str, where: str) -> Any:
         document = json.loads(text)
     except ValueError as exc:
         raise InputError(f"{where}: malformed JSON: {exc}") from None
-    for value in _contexts(document):
+    for value in _contexts(document, where):
         for entry in value if isinstance(value, list) else [value]:
             if isinstance(entry, str):
                 raise InputError(
