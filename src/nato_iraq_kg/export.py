@@ -100,6 +100,8 @@ def rdfxml(graph: Graph) -> str:
     statements: dict[URIRef, list[tuple[str, str, Node]]] = defaultdict(list)
     used: dict[str, str] = {}
     for s, p, o in graph:
+        if not isinstance(s, URIRef) or not isinstance(o, URIRef | Literal):
+            raise CheckFailure(f"blank nodes are not written: {s!r} {p!r} {o!r}")
         namespace, local = _split(str(p), known)
         prefix = by_namespace.get(namespace) or used.get(namespace)
         if prefix is None:

@@ -41,18 +41,19 @@ class Recording:
 
 
 _lock = threading.Lock()
-_current: Recording | None = None
+_active: list[Recording] = []
 
 
 def _hook(event: str, args: tuple) -> None:
-    recording = _current
-    if recording is None:
+    if not _active:
         return
     if event in NETWORK_EVENTS:
-        recording.network.append((event, args))
+        for recording in list(_active):
+            recording.network.append((event, args))
     elif event == "open" and isinstance(args[0], str | bytes | Path):
         path = args[0].decode() if isinstance(args[0], bytes) else str(args[0])
-        recording.opened.append(path)
+        for recording in list(_active):
+            recording.opened.append(path)
 
 
 sys.addaudithook(_hook)
@@ -60,12 +61,12 @@ sys.addaudithook(_hook)
 
 @contextmanager
 def watched() -> Iterator[Recording]:
-    """Record network events and opened files until the block ends (one block at a time)."""
-    global _current
+    """Record network events and opened files until the block ends; blocks may nest."""
+    recording = Recording()
     with _lock:
-        recording = Recording()
-        _current = recording
-        try:
-            yield recording
-        finally:
-            _current = None
+        _active.append(recording)
+    try:
+        yield recording
+    finally:
+        with _lock:
+            _active.remove(recording)
