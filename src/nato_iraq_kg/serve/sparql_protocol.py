@@ -215,7 +215,7 @@ def execute(
     max_rows: int,
     cancelled: threading.Event | None = None,
 ) -> Answer:
-    """Run a vetted query and return its serialised answer, cutting SELECT rows at ``max_rows``.
+    """Run a vetted query and return its serialised answer, cut at ``max_rows`` rows or triples.
 
     Meant to run in a worker thread. ``cancelled`` is checked between rows: a query abandoned
     after its timeout stops as soon as it yields its next row, though a single step (a huge join
@@ -256,11 +256,19 @@ def execute(
     if fmt not in GRAPH_MEDIA:
         raise QueryRefused(f"a graph answer cannot be given as {fmt}", 406)
     triples = []
+    truncated = False
     for triple in answer:
         if cancelled is not None and cancelled.is_set():
             raise TimeoutError("abandoned")
+        if len(triples) >= max_rows:  # an exploding CONSTRUCT is cut like a SELECT
+            truncated = True
+            break
         triples.append(triple)
-    return Answer(serialize_triples(triples, fmt), GRAPH_MEDIA[fmt])
+    headers = {
+        "X-Result-Rows": str(len(triples)),
+        "X-Result-Truncated": "true" if truncated else "false",
+    }
+    return Answer(serialize_triples(triples, fmt), GRAPH_MEDIA[fmt], headers)
 
 
 def service_description(endpoint: str) -> list[Any]:
