@@ -19,6 +19,7 @@ from rdflib.term import Node
 
 from .errors import CheckFailure
 from .namespaces import prefixes
+from .safety import check_language
 
 _XML_FORBIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 _NCNAME = re.compile(r"[A-Za-z_][A-Za-z0-9_.\-]*")
@@ -44,7 +45,7 @@ def _nt_term(node: Node) -> str:
     if isinstance(node, Literal):
         text = _nt_string(str(node))
         if node.language:
-            return f"{text}@{node.language}"
+            return f"{text}@{check_language(node.language)}"
         if node.datatype and str(node.datatype) != "http://www.w3.org/2001/XMLSchema#string":
             return f"{text}^^<{node.datatype}>"
         return text
@@ -128,7 +129,7 @@ def rdfxml(graph: Graph) -> str:
                 continue
             attributes = ""
             if obj.language:
-                attributes = f" xml:lang={quoteattr(obj.language)}"
+                attributes = f" xml:lang={quoteattr(check_language(obj.language))}"
             elif obj.datatype:
                 attributes = f" rdf:datatype={quoteattr(str(obj.datatype))}"
             text = escape(str(obj), {"\r": "&#13;"})

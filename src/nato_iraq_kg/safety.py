@@ -29,7 +29,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from .errors import InputError
+from .errors import CheckFailure, InputError
 
 #: Largest RDF file a user may hand us: 200 times the built dataset, far below what would hurt.
 MAX_INPUT_BYTES = 128 * 1024 * 1024
@@ -306,6 +306,7 @@ def parse_rdf(data: bytes, fmt: str, where: str, *, base_iri: str | None = None)
     if fmt not in RDF_FORMATS:
         raise InputError(f"{where}: unknown RDF format {fmt}")
     check_size(len(data), where)
+    data = data.removeprefix(b"\xef\xbb\xbf")  # a UTF-8 byte-order mark, as some editors write
     if fmt == "RDF_XML":
         refuse_xml_declarations(data, where)
     elif fmt == "JSON_LD":
@@ -324,6 +325,8 @@ def parse_rdf(data: bytes, fmt: str, where: str, *, base_iri: str | None = None)
         raise InputError(f"{where}:{at} malformed {FORMAT_NAMES[fmt]}: {message}") from None
     except ValueError as exc:
         raise InputError(f"{where}: cannot parse: {' '.join(str(exc).split())}") from None
+    except MemoryError as exc:  # Oxigraph's JSON-LD parser buffers at most 16 MiB at a time
+        raise InputError(f"{where}: too large for the {FORMAT_NAMES[fmt]} parser: {exc}") from None
     return ParsedRDF(quads)
 
 
@@ -374,3 +377,19 @@ def _term(term: Any) -> Any:
             return Literal(term.value)
         return Literal(term.value, datatype=URIRef(datatype))
     raise InputError("RDF 1.2 triple terms are not supported")
+
+
+def check_language(tag: str) -> str:
+    """Return ``tag`` if it is a well-formed BCP 47 language tag, else raise CheckFailure.
+
+    rdflib accepts tags such as ``A`` that the Turtle grammar allows but BCP 47 does not, and
+    strict readers (ours included) then refuse the whole file: exporters call this first, so a
+    bad tag stops the export before anything is written.
+    """
+    import pyoxigraph
+
+    try:
+        pyoxigraph.Literal("", language=tag)
+    except ValueError:
+        raise CheckFailure(f"language tag {tag!r} is not valid BCP 47; not written") from None
+    return tag
