@@ -25,11 +25,15 @@ from __future__ import annotations
 
 import json
 import re
+import threading
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from .errors import CheckFailure, InputError
+
+T = TypeVar("T")
 
 #: Largest RDF file a user may hand us: 200 times the built dataset, far below what would hurt.
 MAX_INPUT_BYTES = 128 * 1024 * 1024
@@ -339,7 +343,8 @@ def read_rdf_file(path: Path, fmt: str) -> ParsedRDF:
         raise InputError(f"{path}: file not found") from None
     except OSError as exc:
         raise InputError(f"{path}: cannot read ({exc.strerror})") from None
-    return parse_rdf(data, fmt, str(path))
+    # Relative IRIs resolve against the file's own IRI, as rdflib does: a name, never a fetch.
+    return parse_rdf(data, fmt, str(path), base_iri=path.resolve().as_uri())
 
 
 def to_rdflib(quads: list[Any]) -> Any:
@@ -393,3 +398,27 @@ def check_language(tag: str) -> str:
     except ValueError:
         raise CheckFailure(f"language tag {tag!r} is not valid BCP 47; not written") from None
     return tag
+
+
+def within_time_budget(work: Callable[[], T], seconds: float, what: str) -> T:
+    """Return ``work()``, or raise InputError "<what> timed out" once ``seconds`` have passed.
+
+    The work runs in a daemon thread, which Python cannot stop: this is for commands that end
+    when the error is reported (the thread then dies with the process), not for servers.
+    """
+    outcome: dict[str, Any] = {}
+
+    def run() -> None:
+        try:
+            outcome["value"] = work()
+        except BaseException as error:  # handed back to the caller's thread
+            outcome["error"] = error
+
+    thread = threading.Thread(target=run, name=what, daemon=True)
+    thread.start()
+    thread.join(seconds)
+    if thread.is_alive():
+        raise InputError(f"{what} timed out after {seconds:g} s")
+    if "error" in outcome:
+        raise outcome["error"]
+    return outcome["value"]
