@@ -259,3 +259,71 @@ def test_case_28_a_user_value_in_a_query_template_cannot_change_it(store: Any, n
     assert seen.network == []
     assert content_hash(store) == before
     assert evidence_for(store, "NATO").rows  # the template still works for a real name
+
+
+def test_case_24_the_four_rdf_formats_of_a_resource_are_isomorphic(client: TestClient) -> None:
+    """Case 24: Turtle, JSON-LD, N-Triples and RDF/XML of one IRI are the same graph."""
+    from rdflib import Graph
+    from rdflib.compare import isomorphic
+
+    from nato_iraq_kg.safety import parse_rdf, to_rdflib
+
+    graphs: list[Graph] = []
+    for media, fmt in [
+        ("text/turtle", "TURTLE"),
+        ("application/ld+json", "JSON_LD"),
+        ("application/n-triples", "N_TRIPLES"),
+        ("application/rdf+xml", "RDF_XML"),
+    ]:
+        response = client.get("/id/actor/nato", headers={"Accept": media})
+        assert response.headers["content-type"].startswith(media)
+        assert "Accept" in response.headers["vary"]
+        graphs.append(to_rdflib(parse_rdf(response.content, fmt, media).quads))
+    assert len(graphs[0]) > 10
+    assert all(isomorphic(graphs[0], other) for other in graphs[1:])
+
+
+@pytest.mark.parametrize(
+    ("accept", "expected"),
+    [
+        ("application/x-unknown", 406),
+        ("*/*", 200),
+        ("text/turtle;q=0.1, application/ld+json;q=0.9", "application/ld+json"),
+    ],
+)
+def test_case_24_negotiation_of_a_resource(client: TestClient, accept: str, expected: Any) -> None:
+    """Case 24: an unknown type is 406, ``*/*`` gets the default, q-values pick JSON-LD."""
+    response = client.get("/id/actor/nato", headers={"Accept": accept})
+    assert "Accept" in response.headers["vary"]
+    if isinstance(expected, int):
+        assert response.status_code == expected
+    else:
+        assert response.headers["content-type"].startswith(expected)
+
+
+def test_case_25_markup_and_direction_overrides_are_escaped_in_pages() -> None:
+    """Case 25: ``</title>``, ``<script>`` and U+202E in a label come out as inert text."""
+    from html.parser import HTMLParser
+
+    from nato_iraq_kg.namespaces import ID
+    from nato_iraq_kg.serve import pages
+
+    tiny = pyoxigraph.Store()
+    thing = pyoxigraph.NamedNode(ID + "actor/evil")
+    label = pyoxigraph.NamedNode("http://www.w3.org/2000/01/rdf-schema#label")
+    home = pyoxigraph.NamedNode("http://xmlns.com/foaf/0.1/homepage")
+    graph = pyoxigraph.NamedNode(ID + "assertion/x")
+    evil = "</title><script>alert(1)</script>\u202egnp.exe"
+    tiny.add(pyoxigraph.Quad(thing, label, pyoxigraph.Literal(evil, language="en"), graph))
+    tiny.add(pyoxigraph.Quad(thing, home, pyoxigraph.NamedNode("javascript:alert(1)"), graph))
+    page = pages.entity_page(tiny, thing.value)
+    assert "<script>" not in page and "</title><" not in page
+    assert 'href="javascript:' not in page.lower()
+    links: list[str] = []
+
+    class Links(HTMLParser):
+        def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+            links.extend(v or "" for k, v in attrs if k == "href")
+
+    Links().feed(page)
+    assert all(not link.lower().startswith("javascript:") for link in links)
