@@ -168,7 +168,7 @@ def test_case_21_a_select_without_limit_is_cut_with_a_flag(store: Any) -> None:
     assert len(response.json()["results"]["bindings"]) == 50
 
 
-def test_case_22_oversized_requests_are_413_and_414(client: TestClient) -> None:
+def test_case_22_a_ten_megabyte_body_is_413(client: TestClient) -> None:
     """Case 22: a 10 MB POST is 413, and the service goes on."""
     body = b"SELECT * WHERE { ?s ?p ?o } #" + b"x" * (10 * 1024 * 1024)
     response = client.post(
@@ -327,3 +327,15 @@ def test_case_25_markup_and_direction_overrides_are_escaped_in_pages() -> None:
 
     Links().feed(page)
     assert all(not link.lower().startswith("javascript:") for link in links)
+
+
+def test_case_27_a_foreign_origin_gets_no_cross_origin_grant(client: TestClient) -> None:
+    """Case 27: ``Origin: https://evil.example`` gets no ``Access-Control-Allow-Origin``."""
+    for response in (
+        client.get("/sparql", params={"query": CHEAP}, headers={"Origin": "https://evil.example"}),
+        client.options(
+            "/sparql",
+            headers={"Origin": "https://evil.example", "Access-Control-Request-Method": "POST"},
+        ),
+    ):
+        assert "access-control-allow-origin" not in response.headers
