@@ -74,7 +74,9 @@ def nquads(graphs: Mapping[URIRef, Graph]) -> str:
     lines = []
     for name, graph in graphs.items():
         check_iri(name)
-        for line in ntriples(graph).splitlines():
+        # split("\n"), not splitlines(): that also splits at U+0085, U+2028 and U+2029, which
+        # N-Triples leaves unescaped inside literals
+        for line in ntriples(graph).split("\n")[:-1]:
             lines.append(f"{line[:-2]} {name.n3()} .")
     return "".join(line + "\n" for line in sorted(lines))
 

@@ -193,6 +193,16 @@ def test_case_13_named_literals_each_end_escaped_or_refused() -> None:
             assert str(again) == str(literal), name
 
 
+@pytest.mark.parametrize("separator", ["\x85", "\u2028", "\u2029"])
+def test_nquads_keeps_a_literal_with_a_unicode_line_separator_whole(separator: str) -> None:
+    """Regression (found by the fuzzer): N-Quads cut a literal at U+0085, U+2028 or U+2029."""
+    graph = Graph()
+    graph.add((SUBJECT, PROPERTY, Literal(f"one{separator}two")))
+    text = export.nquads({URIRef("https://w3id.org/nato-iraq-kg/graph/fuzz"): graph})
+    (quad,) = parse_rdf(text.encode(), "N_QUADS", "nquads").quads
+    assert quad.object.value == f"one{separator}two"
+
+
 def test_case_13_a_bad_language_tag_is_refused_when_made() -> None:
     """Case 13: ``en_US`` is not a BCP 47 tag; rdflib refuses the literal outright."""
     with pytest.raises(ValueError):
