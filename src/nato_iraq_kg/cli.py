@@ -129,7 +129,15 @@ def export(fmt: str, output: Path | None) -> None:
     show_default=True,
     help="In text output, show at most this many results, then a count of the rest.",
 )
-def validate(files: tuple[Path, ...], fmt: str, shapes: Path | None, max_results: int) -> None:
+@click.option(
+    "--timeout",
+    default=600.0,
+    show_default=True,
+    help="Seconds the SHACL validation may take before it is stopped (exit 2).",
+)
+def validate(
+    files: tuple[Path, ...], fmt: str, shapes: Path | None, max_results: int, timeout: float
+) -> None:
     """Validate RDF files (default: the built graph) with the shapes and the quality checks.
 
     Exit 0 when the data conforms, 1 when it does not, 2 when a file cannot be used.
@@ -138,15 +146,22 @@ def validate(files: tuple[Path, ...], fmt: str, shapes: Path | None, max_results
     from .build import DATASET_FILE, load_ontology
     from .inputs import load_inputs
     from .quality import run_quality_checks
+    from .safety import within_time_budget
     from .validate import load_shapes, validate_graph
 
     try:
         shapes_graph = load_shapes(shapes)
         targets = list(files) or [paths.data_dir() / DATASET_FILE]
         loaded = load_inputs(targets)
-        report = validate_graph(
-            loaded.graph, shapes=shapes_graph, ontology=load_ontology(paths.ontology_file())
-        )
+        ontology = load_ontology(paths.ontology_file())
+        try:
+            report = within_time_budget(
+                lambda: validate_graph(loaded.graph, shapes=shapes_graph, ontology=ontology),
+                timeout,
+                "validation",
+            )
+        except ValueError as error:  # shapes that are not valid SHACL (pyshacl's Failure)
+            raise InputError(" ".join(str(error).split())) from error
         quality = run_quality_checks(loaded.store)
     except KGError as error:
         _fail(error)

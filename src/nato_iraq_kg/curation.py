@@ -19,6 +19,7 @@ A curated file is YAML that people read and edit. It has four sections:
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -112,6 +113,10 @@ def _construct_mapping(loader: _StrictLoader, node: yaml.MappingNode) -> dict[An
 _StrictLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
 
 
+#: Characters no IRI may carry (RFC 3987), refused when a name is minted, not when it is written.
+_NOT_IN_IRI = re.compile(r'[\s<>"{}|\\^`\x00-\x1f\x7f]')
+
+
 def expand_curie(value: object, where: str) -> URIRef:
     """Expand ``prefix:local`` with the project's prefix map, or fail naming ``where``."""
     if not isinstance(value, str) or ":" not in value:
@@ -120,8 +125,8 @@ def expand_curie(value: object, where: str) -> URIRef:
     known = prefixes()
     if prefix not in known:
         raise InputError(f"{where}: unknown prefix {prefix!r} in {value!r}")
-    if not local or any(ch.isspace() for ch in local):
-        raise InputError(f"{where}: malformed name {value!r}")
+    if not local or _NOT_IN_IRI.search(local):
+        raise InputError(f'{where}: malformed name {value!r} (spaces, <>"{{}}|\\^` not allowed)')
     return URIRef(known[prefix] + local)
 
 

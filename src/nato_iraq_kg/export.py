@@ -19,6 +19,7 @@ from rdflib.term import Node
 
 from .errors import CheckFailure
 from .namespaces import prefixes
+from .safety import check_language
 
 _XML_FORBIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 _NCNAME = re.compile(r"[A-Za-z_][A-Za-z0-9_.\-]*")
@@ -44,7 +45,7 @@ def _nt_term(node: Node) -> str:
     if isinstance(node, Literal):
         text = _nt_string(str(node))
         if node.language:
-            return f"{text}@{node.language}"
+            return f"{text}@{check_language(node.language)}"
         if node.datatype and str(node.datatype) != "http://www.w3.org/2001/XMLSchema#string":
             return f"{text}^^<{node.datatype}>"
         return text
@@ -73,7 +74,9 @@ def nquads(graphs: Mapping[URIRef, Graph]) -> str:
     lines = []
     for name, graph in graphs.items():
         check_iri(name)
-        for line in ntriples(graph).splitlines():
+        # split("\n"), not splitlines(): that also splits at U+0085, U+2028 and U+2029, which
+        # N-Triples leaves unescaped inside literals
+        for line in ntriples(graph).split("\n")[:-1]:
             lines.append(f"{line[:-2]} {name.n3()} .")
     return "".join(line + "\n" for line in sorted(lines))
 
@@ -100,6 +103,8 @@ def rdfxml(graph: Graph) -> str:
     statements: dict[URIRef, list[tuple[str, str, Node]]] = defaultdict(list)
     used: dict[str, str] = {}
     for s, p, o in graph:
+        if not isinstance(s, URIRef) or not isinstance(o, URIRef | Literal):
+            raise CheckFailure(f"blank nodes are not written: {s!r} {p!r} {o!r}")
         namespace, local = _split(str(p), known)
         prefix = by_namespace.get(namespace) or used.get(namespace)
         if prefix is None:
@@ -126,7 +131,7 @@ def rdfxml(graph: Graph) -> str:
                 continue
             attributes = ""
             if obj.language:
-                attributes = f" xml:lang={quoteattr(obj.language)}"
+                attributes = f" xml:lang={quoteattr(check_language(obj.language))}"
             elif obj.datatype:
                 attributes = f" rdf:datatype={quoteattr(str(obj.datatype))}"
             text = escape(str(obj), {"\r": "&#13;"})

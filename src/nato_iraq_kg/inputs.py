@@ -1,7 +1,8 @@
 """Read RDF files a user names, strictly: a syntax error names the file, line and column.
 
-Files are first parsed by Oxigraph, a strict parser whose errors carry positions, then handed to
-rdflib for SHACL validation. Nothing is fetched: JSON-LD files must not use remote contexts.
+Files are parsed once, by Oxigraph, a strict parser whose errors carry positions, after the checks
+of :mod:`nato_iraq_kg.safety`; rdflib gets the parsed triples for SHACL validation and never sees
+the text. Nothing is fetched: JSON-LD files must not use remote contexts.
 """
 
 from __future__ import annotations
@@ -10,7 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from rdflib import Dataset, Graph
+from rdflib import Graph
 
 from .errors import InputError
 
@@ -45,25 +46,21 @@ def format_of(path: Path) -> tuple[str, str]:
 
 
 def load_inputs(paths: list[Path]) -> LoadedInput:
-    """Parse every file strictly; fail on the first unusable one, naming its line and column."""
+    """Parse every file strictly; fail on the first unusable one, naming its line and column.
+
+    Each file goes through :func:`nato_iraq_kg.safety.read_rdf_file` (size cap, no DTDs, no
+    remote contexts, bounded nesting, Oxigraph's strict parser) and is merged only once it has
+    parsed whole, so a bad file leaves no partial triples behind.
+    """
     import pyoxigraph
+
+    from .safety import read_rdf_file, to_rdflib
 
     store = pyoxigraph.Store()
     union = Graph()
     for path in paths:
-        oxigraph_format, rdflib_format = format_of(path)
-        if not path.is_file():
-            raise InputError(f"{path}: file not found")
-        try:
-            store.load(path=str(path), format=getattr(pyoxigraph.RdfFormat, oxigraph_format))
-        except SyntaxError as exc:
-            where = f"line {exc.lineno}, column {exc.offset}" if exc.lineno else "unknown place"
-            message = " ".join(str(exc.msg).split())
-            raise InputError(f"{path}: syntax error at {where}: {message}") from exc
-        except (ValueError, OSError) as exc:
-            raise InputError(f"{path}: cannot read: {exc}") from exc
-        dataset = Dataset()
-        dataset.parse(path, format=rdflib_format)
-        for s, p, o, _ in dataset.quads():
-            union.add((s, p, o))
+        oxigraph_format, _ = format_of(path)
+        parsed = read_rdf_file(path, oxigraph_format)
+        store.extend(parsed.quads)
+        union += to_rdflib(parsed.quads)
     return LoadedInput(store, union)

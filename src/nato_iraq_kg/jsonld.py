@@ -28,6 +28,7 @@ from rdflib.term import Node
 
 from .namespaces import ID, NIK
 from .paths import project_root
+from .safety import check_language
 
 _NATIVE_INTEGER = {XSD.integer, XSD.nonNegativeInteger, XSD.positiveInteger}
 _CANONICAL_INTEGER = re.compile(r"-?(?:0|[1-9][0-9]{0,14})")
@@ -146,6 +147,8 @@ def _node(
         if predicate == RDF.type:
             entries[compactor.type_key].append(compactor.type_name(value))
             continue
+        if isinstance(value, Literal) and value.language:
+            check_language(value.language)
         key, compacted, is_set = compactor.entry(predicate, value)
         nested = embed(predicate, value) if embed and isinstance(value, URIRef) else None
         entries[key].append(compacted if nested is None else nested)

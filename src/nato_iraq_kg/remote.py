@@ -8,7 +8,6 @@ of times on 429/502/503/504 or a dropped connection, waiting as long as the serv
 from __future__ import annotations
 
 import json
-import re
 import time
 import urllib.error
 from collections.abc import Callable
@@ -17,6 +16,8 @@ from email.utils import parsedate_to_datetime
 
 from . import __version__
 from .errors import InputError, KGError
+from .safety import READ_FORMS, query_form
+from .safety import blank_opaque as blank_opaque  # re-exported: the shapes check uses it
 
 USER_AGENT = f"nato-iraq-kg/{__version__} (+https://w3id.org/nato-iraq-kg)"
 RETRY_STATUSES = frozenset({429, 502, 503, 504})
@@ -24,35 +25,6 @@ MAX_WAIT_S = 30.0
 
 #: Our output formats and the SPARQLWrapper return format asked of the endpoint.
 RESULT_FORMATS = {"json": "json", "xml": "xml", "csv": "csv", "tsv": "tsv"}
-
-
-_OPAQUE = re.compile(r"""<[^<>\s]*>|"(?:[^"\\\n]|\\.)*"|'(?:[^'\\\n]|\\.)*'|#[^\n]*""")
-_FORM = re.compile(
-    r"\b(SELECT|CONSTRUCT|ASK|DESCRIBE|INSERT|DELETE|LOAD|CLEAR|DROP|CREATE|ADD|MOVE|COPY|WITH)\b",
-    re.IGNORECASE,
-)
-READ_FORMS = frozenset({"SELECT", "CONSTRUCT", "ASK", "DESCRIBE"})
-
-
-def blank_opaque(sparql: str) -> str:
-    """Return ``sparql`` with IRIs, string literals and comments blanked out.
-
-    What is left is the query's keywords and names, so a check for SERVICE or INSERT is not
-    fooled by the same word inside a label, an IRI or a comment.
-    """
-    return _OPAQUE.sub(" ", sparql)
-
-
-def query_form(sparql: str) -> str:
-    """Return the query's form (SELECT, ASK, ..., or an update verb), ignoring comments and strings.
-
-    SPARQLWrapper guesses the form from the raw text, so a comment such as "to help Iraq create
-    effective armed forces" makes it send a query as an update; we decide it ourselves.
-    """
-    match = _FORM.search(blank_opaque(sparql))
-    if match is None:
-        raise InputError("malformed SPARQL: no query form (SELECT, CONSTRUCT, ASK, DESCRIBE)")
-    return match.group(1).upper()
 
 
 class EndpointError(KGError):

@@ -20,6 +20,7 @@ from rdflib.namespace import RDF, NamespaceManager
 from rdflib.term import Node
 
 from .namespaces import prefixes
+from .safety import check_language
 
 
 def namespace_manager(prefix_map: Mapping[str, str] | None = None) -> NamespaceManager:
@@ -54,6 +55,8 @@ def _term(node: Node, manager: NamespaceManager) -> str:
     if isinstance(node, URIRef):
         return _iri(node, manager)
     if isinstance(node, Literal):
+        if node.language:
+            check_language(node.language)
         return node.n3(manager)
     raise ValueError(f"blank nodes are not written by this serialiser: {node!r}")
 

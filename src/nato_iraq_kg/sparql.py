@@ -17,6 +17,7 @@ from . import paths
 from .build import DATASET_FILE
 from .errors import InputError
 from .namespaces import prefixes
+from .safety import vet_query
 
 CQ_DIR_NAME = "cq"
 
@@ -48,9 +49,14 @@ def load_graph(path: Path | None = None) -> Any:
 
 
 def run(store: Any, sparql: str) -> QueryOutcome:
-    """Run any SPARQL query form on ``store`` and return its answer."""
+    """Run any SPARQL query form on ``store`` and return its answer.
+
+    The text is vetted first (:func:`nato_iraq_kg.safety.vet_query`): no updates, ``SERVICE``,
+    ``FROM``, or nesting deep enough to crash the parser.
+    """
     import pyoxigraph
 
+    vet_query(sparql)
     try:
         answer = store.query(sparql, use_default_graph_as_union=True, prefixes=prefixes())
     except SyntaxError as exc:
@@ -165,9 +171,10 @@ GRAPH_FORMATS = {"turtle": "TURTLE", "ttl": "TURTLE", "nt": "N_TRIPLES", "xml": 
 
 
 def run_serialized(store: Any, sparql: str, fmt: str) -> bytes:
-    """Run a query and return its answer in a W3C format (results formats or an RDF syntax)."""
+    """Run a vetted query and return its answer in a W3C format (results formats or RDF)."""
     import pyoxigraph
 
+    vet_query(sparql)
     try:
         answer = store.query(sparql, use_default_graph_as_union=True, prefixes=prefixes())
     except SyntaxError as exc:

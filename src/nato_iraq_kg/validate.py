@@ -156,6 +156,10 @@ def load_shapes(path: Path | None = None) -> Graph:
     from .errors import InputError
 
     source = path or paths.shapes_file()
+    if path is not None:  # a user's file: size cap and strict syntax before rdflib reads it
+        from .safety import read_rdf_file
+
+        read_rdf_file(path, "TURTLE")
     graph = Graph()
     try:
         graph.parse(source, format="turtle")

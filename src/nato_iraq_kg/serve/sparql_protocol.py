@@ -2,7 +2,7 @@
 
 Everything here is synchronous and free of HTTP so it can run in a worker process and be tested
 without a server. The guards work on the query text with IRIs, string literals and comments
-blanked out (as :func:`nato_iraq_kg.remote.query_form` does), so a label such as "the service
+blanked out (see :mod:`nato_iraq_kg.safety`), so a label such as "the service
 from 2014" never trips them, while ``SERVICE`` or ``FROM`` in the query itself always does.
 """
 
@@ -15,9 +15,11 @@ from dataclasses import dataclass, field
 from typing import Any
 from xml.sax.saxutils import escape, quoteattr
 
-from ..errors import InputError
+from .. import safety
 from ..namespaces import prefixes
-from ..remote import READ_FORMS, blank_opaque, query_form
+from ..safety import QueryNotAllowed as QueryRefused
+
+__all__ = ["QueryRefused", "execute", "vet_query"]
 
 XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 RESULTS_NS = "http://www.w3.org/2005/sparql-results#"
@@ -52,47 +54,14 @@ GRAPH_ALIASES = {
 #: pyoxigraph ``RdfFormat`` member of each graph format.
 RDF_FORMAT_NAMES = {"turtle": "TURTLE", "nt": "N_TRIPLES", "rdfxml": "RDF_XML", "jsonld": "JSON_LD"}
 
-# A keyword only counts when it stands alone: not part of a prefixed name (ex:from), a variable
-# (?from, $service) or a longer word.
-_SERVICE = re.compile(r"(?<![\w:?$])SERVICE(?![\w:-])", re.IGNORECASE)
-_FROM = re.compile(r"(?<![\w:?$])FROM(?![\w:-])", re.IGNORECASE)
-
-
-class QueryRefused(InputError):
-    """A query the service will not run; ``status`` is the HTTP status to answer with."""
-
-    def __init__(self, message: str, status: int) -> None:
-        super().__init__(message)
-        self.status = status
-
 
 def vet_query(sparql: str) -> str:
-    """Return the query's form, or raise :class:`QueryRefused` for what this service never runs.
+    """Return the query's form, or raise :class:`QueryRefused` (with its HTTP status).
 
-    Updates are refused with 403 (the dataset is published, not edited). ``SERVICE`` is refused
-    with 400 because it would make the server fetch arbitrary URLs. Every ``FROM``/``FROM NAMED``
-    is refused with 400 too: the service always answers over the published dataset with the
-    default graph as the union of its named graphs, a ``FROM`` would silently narrow that, and
-    refusing them all leaves no room for ``file:`` or remote IRIs. Use ``GRAPH <g> { ... }``.
+    The rules are those of every user query (:func:`nato_iraq_kg.safety.vet_query`): read-only,
+    no ``SERVICE``, no ``FROM``/``FROM NAMED``, bounded length and nesting.
     """
-    try:
-        form = query_form(sparql)
-    except InputError as exc:
-        raise QueryRefused(str(exc), 400) from exc
-    if form not in READ_FORMS:
-        raise QueryRefused(
-            f"this endpoint is read-only: SPARQL updates ({form}) are not accepted", 403
-        )
-    bare = blank_opaque(sparql)
-    if _SERVICE.search(bare):
-        raise QueryRefused("SERVICE (federated query) is not allowed on this endpoint", 400)
-    if _FROM.search(bare):
-        raise QueryRefused(
-            "FROM and FROM NAMED are not allowed: the default graph is always the union of "
-            "the dataset's named graphs; use GRAPH <...> { } to pick one",
-            400,
-        )
-    return form
+    return safety.vet_query(sparql)
 
 
 @dataclass
@@ -285,7 +254,7 @@ def execute(
     triples = []
     truncated = False
     for triple in answer:
-        if len(triples) >= max_rows:
+        if len(triples) >= max_rows:  # an exploding CONSTRUCT is cut like a SELECT
             truncated = True
             break
         triples.append(triple)
