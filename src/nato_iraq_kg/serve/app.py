@@ -26,10 +26,11 @@ from starlette.staticfiles import StaticFiles
 from .. import paths
 from ..namespaces import BASE
 from .config import ServerConfig
-from .endpoint import Slots, sparql_endpoint
+from .endpoint import sparql_endpoint
 from .html_common import vocabulary_labels
 from .linked_data import data_file, downloads, entity, ontology, well_known_void
 from .query_pool import DatasetSource, QueryPool
+from .slots import Slots
 
 #: Address-space cap of each query worker: a result bomb ends its worker, not the machine.
 WORKER_MEMORY_BYTES = 4 * 1024**3

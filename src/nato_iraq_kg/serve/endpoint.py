@@ -8,7 +8,6 @@ protocol logic itself (vetting, the row cap, serialisation) is in :mod:`.sparql_
 
 from __future__ import annotations
 
-import asyncio
 from urllib.parse import parse_qsl
 
 from starlette.requests import Request
@@ -18,51 +17,7 @@ from . import sparql_protocol as protocol
 from .config import ServerConfig, text_response
 from .negotiation import best_match
 from .query_pool import QueryPool, WorkerFailed
-
-
-class Slots:
-    """Counts in-flight queries so that one over the limit waits briefly, then gets 429.
-
-    A counter, not a semaphore, because a client over the limit should be told to come back
-    rather than queue behind slow queries. It may wait a little (:meth:`wait`), so a page that
-    fires a few queries at once is not refused for a moment's overlap. Only touched from the event
-    loop, so no lock is needed; polling rather than an asyncio primitive keeps it independent of
-    which event loop serves the app (tests run one app on several).
-    """
-
-    #: How often a waiting query looks for a free slot, in seconds.
-    POLL_S = 0.02
-
-    def __init__(self, limit: int) -> None:
-        self.limit = limit
-        self.in_use = 0
-
-    def acquire(self) -> bool:
-        """Take a slot if one is free and say whether it was."""
-        if self.in_use >= self.limit:
-            return False
-        self.in_use += 1
-        return True
-
-    def release(self) -> None:
-        """Give a slot back."""
-        self.in_use -= 1
-
-    async def wait(self, wait_s: float) -> bool:
-        """Take a slot as soon as one is free, waiting at most ``wait_s``; say whether it was.
-
-        Slots are given back when a query ends or hits its time limit, so a query that arrives
-        while a burst holds every slot gets in once the burst times out, if it is within
-        ``wait_s``; a flood of requests only costs a sleeping coroutine each meanwhile.
-        """
-        loop = asyncio.get_running_loop()
-        deadline = loop.time() + wait_s
-        while not self.acquire():
-            remaining = deadline - loop.time()
-            if remaining <= 0:
-                return False
-            await asyncio.sleep(min(self.POLL_S, remaining))
-        return True
+from .slots import Slots
 
 
 async def _read_body(request: Request, limit: int) -> bytes | None:
