@@ -182,6 +182,25 @@ def corpus_file(triples: int, seed: int = 8, folder: Path = CACHE) -> Path:
     return path
 
 
+def trig_file(nquads: Path) -> Path:
+    """Return a TriG copy of an N-Quads corpus file (our server loads TriG), writing it once."""
+    path = nquads.with_suffix(".trig")
+    if not path.is_file():
+        by_graph: dict[str, list[str]] = defaultdict(list)
+        with nquads.open(encoding="utf-8") as handle:
+            for line in handle:
+                statement, graph = line.rstrip(" .\n").rsplit(" ", 1)
+                by_graph[graph].append(statement)
+        partial = path.with_suffix(".tmp")
+        with partial.open("w", encoding="utf-8") as out:
+            for graph in sorted(by_graph):
+                out.write(f"{graph} {{\n")
+                out.writelines(f"    {statement} .\n" for statement in by_graph[graph])
+                out.write("}\n")
+        partial.replace(path)
+    return path
+
+
 def main() -> None:
     """Write a corpus to a file or stdout: ``python bench/scale.py 100000 --seed 8 -o out.nq``."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
