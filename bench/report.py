@@ -81,8 +81,14 @@ def targets(results: dict[str, Any]) -> list[dict[str, str]]:
     add(
         "full build of the real document (build --check)",
         "< 2 s",
-        f"{build['check_s']:.2f} s, {build['peak_mib']:.0f} MiB",
+        f"{build['check_s']:.2f} s with the validation cache, {build['peak_mib']:.0f} MiB",
         build["check_s"] < 2,
+    )
+    add(
+        "full build, validating again (build --check --no-cache)",
+        "< 2 s",
+        f"{build['no_cache_s']:.2f} s, {build['no_cache_peak_mib']:.0f} MiB",
+        build["no_cache_s"] < 2,
     )
 
     ours_real = cq_times(_lines(results, "cq", "real", "ours"))
