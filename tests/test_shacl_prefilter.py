@@ -88,7 +88,7 @@ def test_prefilter_covers_node_shape_constraints(shapes: Graph, build: BuildResu
 
 
 def test_unsafe_queries_are_not_prefiltered() -> None:
-    """A constraint with an aggregate or a subquery is left to pyshacl alone."""
+    """A constraint with LIMIT, a subquery or MINUS is left to pyshacl alone."""
     shapes = Graph().parse(
         data="""
         @prefix sh: <http://www.w3.org/ns/shacl#> .
@@ -96,6 +96,8 @@ def test_unsafe_queries_are_not_prefiltered() -> None:
             sh:sparql [ sh:select "SELECT $this WHERE { $this <https://e.org/p> ?o } LIMIT 1" ] .
         <https://e.org/T> a sh:NodeShape ; sh:targetSubjectsOf <https://e.org/p> ;
             sh:sparql [ sh:select "SELECT $this WHERE { { SELECT ?o WHERE { ?o ?p ?q } } }" ] .
+        <https://e.org/U> a sh:NodeShape ; sh:targetSubjectsOf <https://e.org/p> ;
+            sh:sparql [ sh:select "SELECT $this WHERE { ?a ?b ?c MINUS { $this ?b ?c } }" ] .
         """,
         format="turtle",
     )

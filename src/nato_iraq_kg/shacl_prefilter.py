@@ -10,11 +10,11 @@ those nodes, and skips only nodes that are targets *and* had no solution here.
 
 That keeps the results exactly pyshacl's as long as the batch query finds a superset of the
 violating nodes. Joining ``$this`` with the targets gives the same solutions as pre-binding it for
-patterns, filters, ``BIND``, ``OPTIONAL``, ``MINUS`` and ``EXISTS``; constructs where the two differ
-(subqueries, aggregates, ``LIMIT``/``OFFSET``, ``VALUES``) are not prefiltered at all, nor is a
-shape whose targets are not plain class, subject-of, object-of or node targets, nor a property
-shape (whose query gets ``$PATH`` substituted). Anything that fails here (a term Oxigraph will not
-load, a query it will not parse) turns the prefilter off for that constraint, never on.
+patterns, filters, ``BIND``, ``OPTIONAL`` and ``EXISTS``; constructs where the two may differ
+(subqueries, aggregates, ``LIMIT``/``OFFSET``, ``VALUES``, ``MINUS``) are not prefiltered at all,
+nor is a shape whose targets are not plain class, subject-of, object-of or node targets, nor a
+property shape (whose query gets ``$PATH`` substituted). Anything that fails here (a term Oxigraph
+will not load, a query it will not parse) turns the prefilter off for that constraint, never on.
 """
 
 from __future__ import annotations
@@ -34,7 +34,7 @@ OWL_CLASS = URIRef("http://www.w3.org/2002/07/owl#Class")
 #: Constructs whose meaning changes when ``$this`` is joined rather than pre-bound.
 _UNSAFE = re.compile(
     r"\b(GROUP\s+BY|HAVING|LIMIT|OFFSET|VALUES|COUNT|SUM|MIN|MAX|AVG|SAMPLE|GROUP_CONCAT|"
-    r"SERVICE|GRAPH)\b|\$(PATH|currentShape|shapesGraph|value)\b",
+    r"SERVICE|GRAPH|MINUS)\b|\$(PATH|currentShape|shapesGraph|value)\b",
     re.IGNORECASE,
 )
 _SELECT = re.compile(r"\bSELECT\b", re.IGNORECASE)
