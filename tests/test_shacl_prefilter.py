@@ -103,3 +103,29 @@ def test_unsafe_queries_are_not_prefiltered() -> None:
     )
     data = Graph().parse(data="<https://e.org/x> <https://e.org/p> 1 .", format="turtle")
     assert sparql_prefilters(data, shapes) == {}
+
+
+def test_non_canonical_literals_turn_the_prefilter_off() -> None:
+    """Data with a literal Oxigraph would rewrite ("1.50" as 1.5) is left to pyshacl entirely.
+
+    Here rdflib sees "1.50", which the IRI does not end with (a violation), while Oxigraph would see
+    "1.5", which it does: prefiltering would lose the violation.
+    """
+    shapes = Graph().parse(
+        data="""
+        @prefix sh: <http://www.w3.org/ns/shacl#> .
+        <https://e.org/S> a sh:NodeShape ; sh:targetSubjectsOf <https://e.org/n> ;
+            sh:sparql [ sh:select '''SELECT $this WHERE {
+                $this <https://e.org/n> ?n . FILTER (!STRENDS(STR($this), STR(?n))) }''' ] .
+        """,
+        format="turtle",
+    )
+    xsd = "http://www.w3.org/2001/XMLSchema#"
+    canonical = f'<https://e.org/s/1.5> <https://e.org/n> "1.5"^^<{xsd}decimal> .'
+    padded = canonical.replace('"1.5"', '"1.50"')
+    assert sparql_prefilters(Graph().parse(data=canonical, format="nt"), shapes)
+    assert sparql_prefilters(Graph().parse(data=padded, format="nt"), shapes) == {}
+    report = validate_graph(
+        Graph().parse(data=padded, format="nt"), shapes=shapes, ontology=Graph()
+    )
+    assert not report.conforms

@@ -11,10 +11,13 @@ those nodes, and skips only nodes that are targets *and* had no solution here.
 That keeps the results exactly pyshacl's as long as the batch query finds a superset of the
 violating nodes. Joining ``$this`` with the targets gives the same solutions as pre-binding it for
 patterns, filters, ``BIND``, ``OPTIONAL`` and ``EXISTS``; constructs where the two may differ
-(subqueries, aggregates, ``LIMIT``/``OFFSET``, ``VALUES``, ``MINUS``) are not prefiltered at all,
+(subqueries, aggregates, ``LIMIT``/``OFFSET``, ``VALUES``, ``MINUS``, and ``DATATYPE`` and
+``sameTerm``, as Oxigraph may store a literal under a more general datatype) are not prefiltered,
 nor is a shape whose targets are not plain class, subject-of, object-of or node targets, nor a
 property shape (whose query gets ``$PATH`` substituted). Anything that fails here (a term Oxigraph
-will not load, a query it will not parse) turns the prefilter off for that constraint, never on.
+will not load, a query it will not parse) turns the prefilter off for that constraint, never on;
+and data whose typed literals Oxigraph would write differently (it keeps numbers and dates by
+value, so a non-canonical ``"05"`` becomes ``"5"``) turns it off altogether.
 """
 
 from __future__ import annotations
@@ -34,7 +37,7 @@ OWL_CLASS = URIRef("http://www.w3.org/2002/07/owl#Class")
 #: Constructs whose meaning changes when ``$this`` is joined rather than pre-bound.
 _UNSAFE = re.compile(
     r"\b(GROUP\s+BY|HAVING|LIMIT|OFFSET|VALUES|COUNT|SUM|MIN|MAX|AVG|SAMPLE|GROUP_CONCAT|"
-    r"SERVICE|GRAPH|MINUS)\b|\$(PATH|currentShape|shapesGraph|value)\b",
+    r"SERVICE|GRAPH|MINUS|DATATYPE|sameTerm)\b|\$(PATH|currentShape|shapesGraph|value)\b",
     re.IGNORECASE,
 )
 _SELECT = re.compile(r"\bSELECT\b", re.IGNORECASE)
@@ -131,6 +134,32 @@ def _load(data: Graph) -> Any | None:
     return store
 
 
+_XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
+_TYPED_LITERALS = f"""
+    SELECT DISTINCT ?o WHERE {{
+        ?s ?p ?o . FILTER (isLiteral(?o) && LANG(?o) = "" && DATATYPE(?o) != <{_XSD_STRING}>)
+    }}
+"""
+
+
+def _literals_kept(store: Any, data: Graph) -> bool:
+    """Return True if Oxigraph holds every typed literal with the lexical form ``data`` has.
+
+    Oxigraph stores numbers, dates and booleans by value and writes them back canonically
+    (``"05"^^xsd:nonNegativeInteger`` becomes ``"5"^^xsd:integer``), so a constraint that reads a
+    literal's text could find a violation in rdflib but not here: on such data the prefilter is
+    not used at all. (The datatype alone may change, from a type derived from xsd:integer to
+    xsd:integer: constraints that test datatypes or term identity are not prefiltered.)
+    """
+    ours = {
+        str(o)
+        for o in data.objects()
+        if isinstance(o, Literal) and o.datatype is not None and str(o.datatype) != _XSD_STRING
+    }
+    theirs = {row["o"].value for row in store.query(_TYPED_LITERALS)}
+    return ours == theirs
+
+
 def _nodes(store: Any, query: str, prefixes: dict[str, str]) -> frozenset[Node] | None:
     """Return the IRIs bound to ``?this`` by ``query``; None if Oxigraph cannot run it."""
     import pyoxigraph
@@ -164,7 +193,7 @@ def sparql_prefilters(data: Graph, shapes: Graph) -> dict[str, Prefilter]:
     if not jobs:
         return {}
     store = _load(data)
-    if store is None:
+    if store is None or not _literals_kept(store, data):
         return {}
     found: dict[str, Prefilter] = {}
     texts = [select for select, *_ in jobs]
