@@ -124,13 +124,13 @@ def median_wall(command: list[str], repeat: int) -> tuple[float, float]:
 
 #: Budgets in seconds by dataset size (the real build is "real").
 BUDGETS: dict[str, dict[str, float]] = {
-    "cq-ours": {"real": 60, "10k": 60, "100k": 90, "1M": 150},
+    "cq-ours": {"real": 60, "10k": 60, "100k": 90, "1M": 120},
     "cq-rdflib": {"real": 30, "10k": 20, "100k": 30, "1M": 20},
-    "validate-ours": {"real": 60, "10k": 60, "100k": 120, "1M": 180},
+    "validate-ours": {"real": 60, "10k": 60, "100k": 120, "1M": 150},
     "validate-reference": {"real": 60, "10k": 60},
     "validate-pyshacl": {"real": 30, "10k": 5, "100k": 5, "1M": 5},
-    "export-ours": {"real": 60, "10k": 60, "100k": 90, "1M": 120},
-    "export-rdflib": {"real": 60, "10k": 60, "100k": 90, "1M": 90},
+    "export-ours": {"real": 60, "10k": 60, "100k": 90, "1M": 100},
+    "export-rdflib": {"real": 60, "10k": 60, "100k": 90, "1M": 80},
 }
 
 
