@@ -56,10 +56,8 @@ check-data: $(VENV)/.installed ## Fail if data/ differs from a fresh build
 reason: $(VENV)/.installed-test ## Check the ontology with the HermiT reasoner
 	$(BIN)/nato-iraq-kg reason --with-data
 
-bench: $(VENV)/.installed-test ## Benchmarks: queries, validation and the endpoint, each against a baseline
-	$(BIN)/python bench/bench_queries.py
-	$(BIN)/python bench/bench_validation.py
-	$(BIN)/python bench/bench_endpoint.py
+bench: $(VENV)/.installed-test ## Benchmarks at our size, 10k, 100k and 1M triples, each against a baseline (< 15 min)
+	$(BIN)/python bench/run.py
 
 vendor: system-deps ## Refresh the vendored YASGUI editor from npm (version pinned in vendor/)
 	bash scripts/vendor-yasgui.sh

@@ -1,11 +1,12 @@
 """Benchmark: our SPARQL endpoint under load vs Oxigraph's own server on the same data.
 
-Both servers run as real processes on free loopback ports, loaded from data/nato-iraq.trig with
-the default graph as the union of the named graphs, so the numbers include HTTP, the guard rails
-and serialisation, not just the engine. Each is driven by the same client threads for a bounded
-time with three queries round-robin: a label lookup, the timeline (CQ 01) and an aggregate.
-Prints a table, writes bench/results-endpoint.json, and exits non-zero if our server had errors.
-Run with `.venv/bin/python bench/bench_endpoint.py [--seconds 20] [--threads 8]`.
+Both servers run as real processes on free loopback ports, loaded from the same dataset (by default
+data/nato-iraq.trig) with the default graph as the union of the named graphs, so the numbers
+include HTTP, the guard rails and serialisation, not just the engine. Each is driven by the same
+client threads for a bounded time, one query at a time for a third of the time each: a label
+lookup, the timeline (CQ 01) and an aggregate. ``make bench`` (bench/run.py) calls
+:func:`compare`; run alone with `.venv/bin/python bench/bench_endpoint.py [--seconds 20]` it
+prints a table and exits non-zero if our server had errors.
 """
 
 from __future__ import annotations
@@ -23,12 +24,12 @@ import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import httpx
 
 ROOT = Path(__file__).resolve().parents[1]
 DATASET = ROOT / "data" / "nato-iraq.trig"
-RESULTS = ROOT / "bench" / "results-endpoint.json"
 ACCEPT = {"Accept": "application/sparql-results+json"}
 QUERIES = {
     "lookup": (
@@ -60,7 +61,7 @@ def oxigraph_binary() -> str:
     return found
 
 
-def wait_until_up(process: subprocess.Popen[bytes], endpoint: str, timeout_s: float = 30) -> None:
+def wait_until_up(process: subprocess.Popen[bytes], endpoint: str, timeout_s: float = 120) -> None:
     """Poll the endpoint until it answers a query, so load starts on a ready server."""
     deadline = time.monotonic() + timeout_s
     while True:
@@ -88,24 +89,31 @@ def running(command: list[str], endpoint: str) -> Iterator[None]:
 
 
 @contextlib.contextmanager
-def our_server() -> Iterator[str]:
-    """Run our server with its default limits and yield its SPARQL endpoint."""
+def our_server(dataset: Path = DATASET) -> Iterator[str]:
+    """Run our server with its default limits on ``dataset`` (TriG) and yield its endpoint."""
     port = free_port()
-    code = f"from nato_iraq_kg.serve.app import serve; serve(port={port})"
     endpoint = f"http://127.0.0.1:{port}/sparql"
-    with running([sys.executable, "-c", code], endpoint):
-        yield endpoint
+    with tempfile.TemporaryDirectory(prefix="bench-serve-") as folder:
+        data_dir = Path(folder)
+        (data_dir / "nato-iraq.trig").symlink_to(dataset.resolve())
+        shutil.copy(ROOT / "data" / "void.ttl", data_dir / "void.ttl")
+        code = (
+            "from pathlib import Path; from nato_iraq_kg.serve.app import serve; "
+            f"serve(port={port}, data_dir=Path({str(data_dir)!r}))"
+        )
+        with running([sys.executable, "-c", code], endpoint):
+            yield endpoint
 
 
 @contextlib.contextmanager
-def oxigraph_server() -> Iterator[str]:
+def oxigraph_server(dataset: Path = DATASET) -> Iterator[str]:
     """Load the dataset into a fresh on-disk Oxigraph store, serve it read-only, yield the URL."""
     binary = oxigraph_binary()
     port = free_port()
     endpoint = f"http://127.0.0.1:{port}/query"
     with tempfile.TemporaryDirectory(prefix="bench-oxigraph-") as location:
         subprocess.run(
-            [binary, "load", "--location", location, "--file", str(DATASET)],
+            [binary, "load", "--location", location, "--file", str(dataset)],
             check=True,
             capture_output=True,
         )
@@ -132,22 +140,18 @@ def row_counts(endpoint: str) -> dict[str, int]:
     return counts
 
 
-def drive(endpoint: str, seconds: float, threads: int) -> dict[str, object]:
-    """Send the queries round-robin from ``threads`` clients for ``seconds``; return the stats."""
+def drive(endpoint: str, sparql: str, seconds: float, threads: int) -> dict[str, Any]:
+    """Send one query from ``threads`` clients for ``seconds``; return the stats."""
     latencies: list[float] = []
     errors: dict[str, int] = {}
     lock = threading.Lock()
-    names = list(QUERIES)
     stop_at = time.monotonic() + seconds
 
-    def client(offset: int) -> None:
+    def client() -> None:
         mine: list[float] = []
         failed: dict[str, int] = {}
         with httpx.Client(headers=ACCEPT, timeout=30) as http:
-            i = offset
             while time.monotonic() < stop_at:
-                sparql = QUERIES[names[i % len(names)]]
-                i += 1
                 start = time.perf_counter()
                 try:
                     response = http.get(endpoint, params={"query": sparql})
@@ -165,7 +169,7 @@ def drive(endpoint: str, seconds: float, threads: int) -> dict[str, object]:
                 errors[reason] = errors.get(reason, 0) + n
 
     started = time.monotonic()
-    workers = [threading.Thread(target=client, args=(k,)) for k in range(threads)]
+    workers = [threading.Thread(target=client) for _ in range(threads)]
     for worker in workers:
         worker.start()
     for worker in workers:
@@ -185,40 +189,32 @@ def drive(endpoint: str, seconds: float, threads: int) -> dict[str, object]:
     }
 
 
+def compare(dataset: Path, seconds: float, threads: int) -> dict[str, Any]:
+    """Load ``dataset`` into both servers in turn and drive each query for a third of the time."""
+    results: dict[str, dict[str, Any]] = {}
+    counts = {}
+    for name, server in [("ours", our_server), ("oxigraph", oxigraph_server)]:
+        with server(dataset) as endpoint:
+            counts[name] = row_counts(endpoint)
+            results[name] = {
+                query: drive(endpoint, sparql, seconds / len(QUERIES), threads)
+                for query, sparql in QUERIES.items()
+            }
+    return {"threads": threads, "seconds": seconds, "row_counts": counts, "results": results}
+
+
 def main() -> None:
-    """Benchmark both servers, print the table, write the JSON, fail if ours had errors."""
+    """Benchmark both servers on the built data, print the table, fail if ours had errors."""
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--seconds", type=float, default=20, help="load time per server")
     parser.add_argument("--threads", type=int, default=8, help="concurrent client threads")
+    parser.add_argument("--dataset", type=Path, default=DATASET, help="TriG file to serve")
     args = parser.parse_args()
-
-    results = {}
-    counts = {}
-    for name, server in [("nato-iraq-kg", our_server), ("oxigraph", oxigraph_server)]:
-        with server() as endpoint:
-            counts[name] = row_counts(endpoint)
-            results[name] = drive(endpoint, args.seconds, args.threads)
-    agree = counts["nato-iraq-kg"] == counts["oxigraph"]
-
-    print(f"{args.threads} client threads, {args.seconds:g} s per server, queries: {list(QUERIES)}")
-    print(f"{'server':14} {'requests':>9} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8} {'errors':>7}")
-    for name, row in results.items():
-        p50 = f"{row['p50_ms']:.1f}" if row["p50_ms"] is not None else "-"
-        p99 = f"{row['p99_ms']:.1f}" if row["p99_ms"] is not None else "-"
-        print(
-            f"{name:14} {row['requests']:>9} {row['req_per_s']:>8.1f} {p50:>8} {p99:>8} "
-            f"{row['errors']:>7}"
-        )
-    print(f"row counts {'agree' if agree else 'DIFFER'}: {counts}")
-    document = {
-        "seconds": args.seconds,
-        "threads": args.threads,
-        "queries": QUERIES,
-        "row_counts": counts,
-        "results": results,
-    }
-    RESULTS.write_text(json.dumps(document, indent=2) + "\n", encoding="utf-8")
-    if results["nato-iraq-kg"]["errors"] or not agree:
+    document = compare(args.dataset, args.seconds, args.threads)
+    print(json.dumps(document, indent=2))
+    errors = sum(row["errors"] for row in document["results"]["ours"].values())
+    counts = document["row_counts"]
+    if errors or counts["ours"] != counts["oxigraph"]:
         sys.exit(1)
 
 

@@ -300,16 +300,31 @@ def render(result: BuildResult) -> dict[str, str]:
     return files
 
 
-def validate_outputs(result: BuildResult, files: dict[str, str]) -> ValidationReport:
+def validate_outputs(
+    result: BuildResult, files: dict[str, str], *, cache: Path | None = None, use_cache: bool = True
+) -> ValidationReport:
     """Validate the facts, the evidence and the dataset metadata together, as written.
 
-    Returns the SHACL report; the caller decides whether to write.
+    Returns the SHACL report; the caller decides whether to write. The results of the last
+    validation are reused when the rendered files, shapes, ontology and validation code are all
+    byte-identical to then (see :mod:`.validation_cache`; ``cache`` is its folder, by default
+    ``.cache/validation``); a reused report has the results but no pyshacl report graph.
     """
+    from . import validation_cache
     from .validate import validate_graph
 
+    folder = cache or validation_cache.default_folder()
+    key = validation_cache.cache_key(files) if use_cache else ""
+    if use_cache:
+        known = validation_cache.load(key, folder)
+        if known is not None:
+            return known
     everything = result.facts() + result.graphs[EVIDENCE_GRAPH]
     everything.parse(data=files[VOID_FILE], format="turtle")
-    return validate_graph(everything, ontology=result.ontology)
+    report = validate_graph(everything, ontology=result.ontology)
+    if use_cache:
+        validation_cache.store(key, report, folder)
+    return report
 
 
 def stale_files(files: dict[str, str], root: Path | None = None) -> list[Path]:

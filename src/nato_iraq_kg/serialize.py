@@ -35,45 +35,63 @@ def namespace_manager(prefix_map: Mapping[str, str] | None = None) -> NamespaceM
 _LOCAL_NAME = re.compile(r"[A-Za-z0-9_](?:[A-Za-z0-9_.\-]*[A-Za-z0-9_\-])?")
 
 
-def _iri(node: URIRef, manager: NamespaceManager) -> str:
-    text = str(node)
-    best = ""
-    for prefix, namespace in manager.namespaces():
-        if text.startswith(str(namespace)) and len(str(namespace)) > len(best):
-            local = text[len(str(namespace)) :]
-            if _LOCAL_NAME.fullmatch(local):
-                best = str(namespace)
-                chosen = f"{prefix}:{local}"
-    return chosen if best else node.n3()
+class _Terms:
+    """Writes terms for one serialisation, remembering each: a dump names one IRI many times.
+
+    Looking the prefixes up again for every occurrence (rdflib rebuilds its namespace list on each
+    call) took most of a build's rendering time.
+    """
+
+    def __init__(self, manager: NamespaceManager) -> None:
+        self.manager = manager
+        self.namespaces = [(str(p), str(ns)) for p, ns in manager.namespaces()]
+        self.known: dict[Node, str] = {}
+
+    def iri(self, node: URIRef) -> str:
+        """Return the IRI as ``prefix:local`` by the longest namespace that fits, else ``<...>``."""
+        text = str(node)
+        best, chosen = "", ""
+        for prefix, namespace in self.namespaces:
+            if text.startswith(namespace) and len(namespace) > len(best):
+                local = text[len(namespace) :]
+                if _LOCAL_NAME.fullmatch(local):
+                    best = namespace
+                    chosen = f"{prefix}:{local}"
+        return chosen if best else node.n3()
+
+    def term(self, node: Node) -> str:
+        """Return any IRI or literal as Turtle text; blank nodes are refused."""
+        found = self.known.get(node)
+        if found is None:
+            if isinstance(node, URIRef):
+                found = self.iri(node)
+            elif isinstance(node, Literal):
+                if node.language:
+                    check_language(node.language)
+                found = node.n3(self.manager)
+            else:
+                raise ValueError(f"blank nodes are not written by this serialiser: {node!r}")
+            self.known[node] = found
+        return found
+
+    def predicate(self, node: Node) -> str:
+        """Return a predicate as Turtle text, ``a`` for ``rdf:type``."""
+        return "a" if node == RDF.type else self.term(node)
 
 
-def _predicate(node: Node, manager: NamespaceManager) -> str:
-    return "a" if node == RDF.type else _term(node, manager)
-
-
-def _term(node: Node, manager: NamespaceManager) -> str:
-    if isinstance(node, URIRef):
-        return _iri(node, manager)
-    if isinstance(node, Literal):
-        if node.language:
-            check_language(node.language)
-        return node.n3(manager)
-    raise ValueError(f"blank nodes are not written by this serialiser: {node!r}")
-
-
-def _body(graph: Graph, manager: NamespaceManager, indent: str = "") -> list[str]:
+def _body(graph: Graph, terms: _Terms, indent: str = "") -> list[str]:
     by_subject: dict[Node, dict[Node, list[Node]]] = defaultdict(lambda: defaultdict(list))
     for s, p, o in graph:
         by_subject[s][p].append(o)
     lines: list[str] = []
-    for subject in sorted(by_subject, key=lambda n: _term(n, manager)):
+    for subject in sorted(by_subject, key=terms.term):
         predicates = by_subject[subject]
-        order = sorted(predicates, key=lambda p: (p != RDF.type, _predicate(p, manager)))
-        lines.append(indent + _term(subject, manager))
+        order = sorted(predicates, key=lambda p: (p != RDF.type, terms.predicate(p)))
+        lines.append(indent + terms.term(subject))
         for number, predicate in enumerate(order):
-            objects = sorted({_term(o, manager) for o in predicates[predicate]})
+            objects = sorted({terms.term(o) for o in predicates[predicate]})
             end = " ." if number == len(order) - 1 else " ;"
-            lines.append(f"{indent}    {_predicate(predicate, manager)} {', '.join(objects)}{end}")
+            lines.append(f"{indent}    {terms.predicate(predicate)} {', '.join(objects)}{end}")
         lines.append("")
     return lines
 
@@ -86,19 +104,20 @@ def _header(manager: NamespaceManager) -> list[str]:
 def turtle(graph: Graph, prefix_map: Mapping[str, str] | None = None) -> str:
     """Return ``graph`` as sorted Turtle with the project's prefixes."""
     manager = namespace_manager(prefix_map)
-    return "\n".join(_header(manager) + _body(graph, manager))
+    return "\n".join(_header(manager) + _body(graph, _Terms(manager)))
 
 
 def trig(graphs: Mapping[URIRef, Graph], prefix_map: Mapping[str, str] | None = None) -> str:
     """Return the named ``graphs`` as sorted TriG, one block per graph, ordered by graph IRI."""
     manager = namespace_manager(prefix_map)
     lines = _header(manager)
+    terms = _Terms(manager)
     for name in sorted(graphs, key=str):
         graph = graphs[name]
         if len(graph) == 0:
             continue
         lines.append(f"{name.n3(manager)} {{")
-        body = _body(graph, manager, indent="    ")
+        body = _body(graph, terms, indent="    ")
         lines += body[:-1] if body and body[-1] == "" else body
         lines.append("}")
         lines.append("")

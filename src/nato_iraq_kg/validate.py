@@ -21,6 +21,7 @@ from typing import Any
 from rdflib import OWL, RDF, BNode, Graph, Literal, Namespace, URIRef
 from rdflib.plugins.sparql import prepareQuery
 from rdflib.plugins.sparql.sparql import Query
+from rdflib.query import Result
 from rdflib.term import Node
 
 from . import paths
@@ -98,7 +99,23 @@ class _PreparedQueryGraph(Graph):
     rdflib parses text on every call: parsing, not evaluation, would then take most of the time
     (minutes instead of seconds for the project's graph). Reusing the parsed query is safe because
     pyshacl binds ``$this`` through ``initBindings``, not by editing the text.
+
+    With ``prefilters`` set (see :mod:`.shacl_prefilter`), a constraint's query for a focus node
+    that is known to have no solution is answered with an empty result without running it.
     """
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.prefilters: Mapping[str, Any] = {}
+        self._by_text: dict[str, Any] = {}
+
+    def _prefilter_for(self, text: str) -> Any:
+        """Return the prefilter whose ``sh:select`` text ends this query text, if any."""
+        if text not in self._by_text:
+            self._by_text[text] = next(
+                (f for select, f in self.prefilters.items() if text.endswith(select)), None
+            )
+        return self._by_text[text]
 
     def query(  # type: ignore[override]
         self,
@@ -111,6 +128,12 @@ class _PreparedQueryGraph(Graph):
         **kwargs: Any,
     ) -> Any:
         """Run a query, reusing the parsed form of a text query seen before."""
+        if isinstance(query_object, str) and self.prefilters and initBindings:
+            prefilter = self._prefilter_for(query_object)
+            if prefilter is not None and prefilter.skips(initBindings.get("this")):
+                empty = Result("SELECT")
+                empty.vars, empty.bindings = [], []
+                return empty
         if isinstance(query_object, str) and processor == "sparql" and initNs is None:
             namespaces = tuple(sorted((prefix, str(ns)) for prefix, ns in self.namespaces()))
             query_object = _prepare(query_object, namespaces)
@@ -259,6 +282,7 @@ def validate_graph(
     shapes: Graph | None = None,
     ontology: Graph | None = None,
     focus_nodes: Iterable[URIRef] | None = None,
+    prefilter: bool = True,
 ) -> ValidationReport:
     """Validate ``data`` against the shapes, with the ontology merged in.
 
@@ -270,6 +294,9 @@ def validate_graph(
             ``Graph()`` to validate ``data`` exactly as it is.
         focus_nodes: Only report on these nodes (pyshacl's ``focus_nodes``): much faster when
             only a few nodes changed. Shapes still see the whole graph.
+        prefilter: Run each SPARQL constraint once over all its targets in Oxigraph first, so
+            pyshacl runs it only for the focus nodes that have a solution (same results, several
+            times faster; see :mod:`.shacl_prefilter`). ``False`` gives plain pyshacl.
 
     Returns:
         The report; ``conforms`` is ``False`` only when there is at least one Violation.
@@ -291,6 +318,10 @@ def validate_graph(
         merged.bind(prefix, namespace, override=False)
     merged += data
     merged += ontology
+    if prefilter:
+        from .shacl_prefilter import sparql_prefilters
+
+        merged.prefilters = sparql_prefilters(merged, shapes)
     _, report_graph, report_text = pyshacl.validate(
         merged,
         shacl_graph=shapes,

@@ -1,0 +1,214 @@
+"""One benchmark step, run in its own process: ``python bench/steps.py STEP DATASET [options]``.
+
+Each step runs in a child process so that the parent can measure its peak memory (the child's
+``ru_maxrss``) and stop it when it overruns its time budget. A step prints one JSON object per line
+as soon as each measurement is done, so a step that is stopped still reports what it finished
+(how many competency questions rdflib answered before the budget ran out, say).
+
+Steps:
+    cq-ours / cq-rdflib          every competency question on Oxigraph / rdflib's Dataset
+    validate-ours / validate-reference / validate-pyshacl
+                                 ours / ours without the prefilter / pySHACL's defaults
+    export-ours / export-rdflib  every format with our writers / rdflib's serializers
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import statistics
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "src"))
+
+#: Formats as (our name, rdflib's serializer name, whether it holds named graphs).
+FORMATS = [
+    ("nt", "nt", False),
+    ("nq", "nquads", True),
+    ("ttl", "turtle", False),
+    ("trig", "trig", True),
+    ("xml", "xml", False),
+    ("jsonld", "json-ld", False),
+]
+
+
+def emit(**fields: Any) -> None:
+    """Print one measurement as a JSON line, at once (the step may be stopped any moment)."""
+    print(json.dumps(fields), flush=True)
+
+
+def timed(action: Callable[[], Any]) -> tuple[float, Any]:
+    """Run ``action`` once; return the seconds it took and its result."""
+    start = time.perf_counter()
+    result = action()
+    return time.perf_counter() - start, result
+
+
+def median_ms(action: Callable[[], Any], repeat: int) -> float:
+    """Run ``action`` ``repeat`` times; return the median in milliseconds."""
+    return statistics.median(timed(action)[0] * 1000 for _ in range(repeat))
+
+
+def rdflib_dataset(path: Path) -> Any:
+    """Load N-Quads (or TriG) into rdflib's Dataset, the default graph the union of all."""
+    from rdflib import Dataset
+
+    dataset = Dataset(default_union=True)
+    dataset.parse(path, format={".nq": "nquads", ".nt": "nt"}.get(path.suffix, "trig"))
+    return dataset
+
+
+def union_graph(dataset: Any) -> Any:
+    """Return every statement of a dataset in one plain rdflib Graph."""
+    from rdflib import Graph
+
+    graph = Graph()
+    for s, p, o, _ in dataset.quads():
+        graph.add((s, p, o))
+    return graph
+
+
+def cq_ours(path: Path, repeat: int) -> None:
+    """Load into Oxigraph, then time every competency question."""
+    import pyoxigraph
+
+    from nato_iraq_kg.sparql import competency_questions, run
+
+    store = pyoxigraph.Store()
+    fmt = pyoxigraph.RdfFormat.N_QUADS if path.suffix == ".nq" else pyoxigraph.RdfFormat.TRIG
+    seconds, _ = timed(lambda: store.bulk_load(path=str(path), format=fmt))
+    emit(load_s=seconds, triples=len(store))
+    for query in competency_questions(ROOT / "queries" / "cq"):
+        text = query.read_text(encoding="utf-8")
+        rows = run(store, text).rows
+        emit(query=query.stem, ms=median_ms(lambda t=text: run(store, t), repeat), rows=len(rows))
+
+
+def cq_rdflib(path: Path, repeat: int) -> None:
+    """Load into rdflib's in-memory Dataset, then time every competency question."""
+    from nato_iraq_kg.namespaces import prefixes
+    from nato_iraq_kg.sparql import competency_questions
+
+    seconds, dataset = timed(lambda: rdflib_dataset(path))
+    emit(load_s=seconds)
+    namespaces = prefixes()
+    for query in competency_questions(ROOT / "queries" / "cq"):
+        text = query.read_text(encoding="utf-8")
+
+        def answer(t: str = text) -> list[Any]:
+            return list(dataset.query(t, initNs=namespaces))
+
+        first, rows = timed(answer)
+        ms = first * 1000 if repeat <= 1 else median_ms(answer, repeat)
+        emit(query=query.stem, ms=ms, rows=len(rows))
+
+
+def results_digest(results: Any) -> str:
+    """Return a short digest of a validation's results, to compare two engines' reports."""
+    text = "\n".join(repr(r) for r in results)
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
+
+
+def validate(path: Path, mode: str) -> None:
+    """Validate a dataset: ``ours``, ``reference`` (ours without the prefilter) or ``pyshacl``.
+
+    ``reference`` is pyshacl evaluating every SPARQL constraint for every focus node itself, with
+    only the parsed queries cached: the same results as pySHACL's defaults (which re-parse each
+    query for each node and so finish on nothing bigger than a few triples within the budget).
+    """
+    from rdflib import Graph
+
+    from nato_iraq_kg.validate import _results, load_shapes, validate_graph
+
+    seconds, data = timed(lambda: union_graph(rdflib_dataset(path)))
+    emit(load_s=seconds, triples=len(data))
+    ontology = Graph().parse(ROOT / "ontology" / "nato-iraq.ttl", format="turtle")
+    if mode == "pyshacl":
+        import pyshacl
+
+        shapes = Graph().parse(ROOT / "ontology" / "shapes.ttl", format="turtle")
+        merged = data + ontology
+
+        def check() -> tuple[Any, ...]:
+            _, report, _ = pyshacl.validate(merged, shacl_graph=shapes)
+            return _results(report)
+    else:
+        shapes = load_shapes()
+
+        def check() -> tuple[Any, ...]:
+            prefilter = mode == "ours"
+            return validate_graph(
+                data, shapes=shapes, ontology=ontology, prefilter=prefilter
+            ).results
+
+    seconds, results = timed(check)
+    violations = sum(1 for r in results if r.severity == "Violation")
+    emit(
+        validate_s=seconds,
+        results=len(results),
+        violations=violations,
+        digest=results_digest(results),
+    )
+
+
+def export(path: Path, ours: bool) -> None:
+    """Write every format with our byte-stable writers, or with rdflib's serializers."""
+    from rdflib import Graph
+
+    seconds, dataset = timed(lambda: rdflib_dataset(path))
+    graphs = {g.identifier: g for g in dataset.graphs() if len(g)}
+    facts = union_graph(dataset)
+    emit(load_s=seconds, triples=len(facts))
+    from nato_iraq_kg.export import nquads, ntriples, rdfxml
+    from nato_iraq_kg.jsonld import to_jsonld
+    from nato_iraq_kg.serialize import trig, turtle
+
+    plain_graphs = {}
+    for identifier, graph in graphs.items():
+        copy = Graph()
+        copy += graph
+        plain_graphs[identifier] = copy
+    writer: dict[str, Callable[[], str]] = {
+        "nt": lambda: ntriples(facts),
+        "nq": lambda: nquads(plain_graphs),
+        "ttl": lambda: turtle(facts),
+        "trig": lambda: trig(plain_graphs),
+        "xml": lambda: rdfxml(facts),
+        "jsonld": lambda: to_jsonld(facts),
+    }
+    for name, rdflib_name, named in FORMATS:
+        if ours:
+            seconds, text = timed(writer[name])
+        else:
+            target = dataset if named else facts
+            seconds, text = timed(lambda t=target, f=rdflib_name: t.serialize(format=f))
+        emit(format=name, s=seconds, bytes=len(text.encode("utf-8")))
+
+
+def main() -> None:
+    """Run one step."""
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("step")
+    parser.add_argument("dataset", type=Path)
+    parser.add_argument("--repeat", type=int, default=5)
+    args = parser.parse_args()
+    steps: dict[str, Callable[[], None]] = {
+        "cq-ours": lambda: cq_ours(args.dataset, args.repeat),
+        "cq-rdflib": lambda: cq_rdflib(args.dataset, args.repeat),
+        "validate-ours": lambda: validate(args.dataset, "ours"),
+        "validate-reference": lambda: validate(args.dataset, "reference"),
+        "validate-pyshacl": lambda: validate(args.dataset, "pyshacl"),
+        "export-ours": lambda: export(args.dataset, ours=True),
+        "export-rdflib": lambda: export(args.dataset, ours=False),
+    }
+    steps[args.step]()
+
+
+if __name__ == "__main__":
+    main()
