@@ -646,3 +646,33 @@ def test_cli_serve_applies_its_limits_and_leaves_no_workers_behind() -> None:
             break  # exited; only waiting for init to reap it
         assert time.monotonic() < deadline, f"workers still running: {alive}"
         time.sleep(0.1)
+
+
+def test_real_server_sends_long_answers_whole_under_concurrent_load() -> None:
+    """Answers far larger than a pipe's buffer arrive whole, many at once, on the real server.
+
+    uvicorn runs on uvloop here, which makes the descriptors it watches non-blocking: a long
+    answer from a query worker then arrives in pieces, and reading it must wait for all of them.
+    """
+    construct = "CONSTRUCT WHERE { ?s ?p ?o }"
+    # What an Oxigraph store holds of the dump: Oxigraph keeps derived integer types
+    # (xsd:nonNegativeInteger, ...) as xsd:integer, as every Oxigraph-backed endpoint does.
+    expected = {quad.triple for quad in load_graph()}
+    with running_server() as (_, base), httpx.Client(base_url=base, timeout=60) as http:
+
+        def fetch(_: int) -> tuple[int, bytes]:
+            response = http.get(
+                "/sparql", params={"query": construct}, headers={"Accept": "application/n-triples"}
+            )
+            return response.status_code, response.content
+
+        with ThreadPoolExecutor(max_workers=8) as pool:
+            answers = list(pool.map(fetch, range(24)))
+    assert {status for status, _ in answers} == {200}, [body[:200] for _, body in answers]
+    assert min(len(body) for _, body in answers) > 512 * 1024  # larger than any socket buffer
+    assert len({body for _, body in answers}) == 1  # every copy complete and the same
+    triples = {
+        quad.triple
+        for quad in pyoxigraph.parse(answers[0][1], format=pyoxigraph.RdfFormat.N_TRIPLES)
+    }
+    assert triples == expected

@@ -17,6 +17,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import multiprocessing
+import os
 import queue
 import threading
 import weakref
@@ -97,7 +98,10 @@ def worker_main(conn: Connection, source: DatasetSource, max_memory_bytes: int |
     except Exception as exc:  # reported to the parent, which fails the query with it
         conn.send(("error", f"cannot load the dataset: {exc}"))
         return
-    conn.send(("ready",))
+    try:
+        conn.send(("ready",))
+    except OSError:  # the server stopped while we were loading: nobody to serve
+        return
     while True:
         try:
             sparql, fmt, max_rows = conn.recv()
@@ -192,6 +196,9 @@ class _Worker:
             raise TimeoutError(f"no answer within {timeout_s:g} s") from None
         finally:
             loop.remove_reader(descriptor)
+            # uvloop makes a watched descriptor non-blocking; recv() must wait for the rest of a
+            # long answer (it arrives in pieces), and send() must not fail with EAGAIN next time.
+            os.set_blocking(descriptor, True)
         try:
             return self.conn.recv()
         except (EOFError, OSError) as exc:
