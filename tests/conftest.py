@@ -1,5 +1,46 @@
-"""Fixtures shared across folders: the real triplestores the publish tests run against."""
+"""Fixtures shared across test modules: the built dataset, the shapes, an app client, real stores.
 
+Each is read-only for the tests that use it, so one copy serves the whole session.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from rdflib import Graph
+from starlette.testclient import TestClient
+
+from nato_iraq_kg.build import BuildResult, assemble
+from nato_iraq_kg.serve import create_app
+from nato_iraq_kg.sparql import load_graph
+from nato_iraq_kg.validate import load_shapes
 from triplestores import oxigraph, virtuoso
 
-__all__ = ["oxigraph", "virtuoso"]
+__all__ = ["build", "client", "oxigraph", "shapes", "store", "virtuoso"]
+
+
+@pytest.fixture(scope="session")
+def store() -> Any:
+    """The built dataset in an embedded Oxigraph store, loaded once."""
+    return load_graph()
+
+
+@pytest.fixture(scope="session")
+def client(store: Any) -> Iterator[TestClient]:
+    """A client of a server app with the default limits (its lifespan runs, so workers start)."""
+    with TestClient(create_app(store=store)) as test_client:
+        yield test_client
+
+
+@pytest.fixture(scope="session")
+def shapes() -> Graph:
+    """The project's SHACL shapes, parsed once."""
+    return load_shapes()
+
+
+@pytest.fixture(scope="session")
+def build() -> BuildResult:
+    """The real build, assembled once."""
+    return assemble()

@@ -15,7 +15,7 @@ import pytest
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import OWL, RDF, SKOS, XSD
 
-from nato_iraq_kg.build import BuildResult, assemble
+from nato_iraq_kg.build import BuildResult
 
 ROOT = Path(__file__).resolve().parents[1]
 SOURCE_TEXT = ROOT / "data/source/nato-relations-with-iraq-2017-02-03.txt"
@@ -92,12 +92,6 @@ def curies(nodes) -> set[str]:
 # --------------------------------------------------------------------------------------------
 # Fixtures: one build per module.
 # --------------------------------------------------------------------------------------------
-
-
-@pytest.fixture(scope="module")
-def build() -> BuildResult:
-    """Run the build once for every test of this module."""
-    return assemble()
 
 
 @pytest.fixture(scope="module")

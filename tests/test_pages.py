@@ -16,7 +16,6 @@ import pytest
 from nato_iraq_kg import paths
 from nato_iraq_kg.serve import pages
 from nato_iraq_kg.serve.html_common import vocabulary_labels
-from nato_iraq_kg.sparql import load_graph
 
 ID = "https://w3id.org/nato-iraq-kg/id/"
 STATIC = Path(pages.__file__).parent / "static"
@@ -25,12 +24,6 @@ VOID_ELEMENTS = {
     "area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source",
     "track", "wbr",
 }  # fmt: skip
-
-
-@pytest.fixture(scope="module")
-def store() -> Any:
-    """Load the built dataset once for all the page tests."""
-    return load_graph()
 
 
 class StrictParser(HTMLParser):

@@ -50,19 +50,6 @@ UPDATES = [
 ]
 
 
-@pytest.fixture(scope="module")
-def store() -> Any:
-    """Load the built dataset once for every app in this module."""
-    return load_graph()
-
-
-@pytest.fixture(scope="module")
-def client(store: Any) -> Iterator[TestClient]:
-    """A client of an app with the default limits."""
-    with TestClient(create_app(store=store)) as test_client:
-        yield test_client
-
-
 def run_together(app: Any, *requests: tuple[float, str]) -> list[tuple[httpx.Response, float]]:
     """Send GET /sparql queries concurrently (each after its delay); return responses and times.
 

@@ -11,10 +11,10 @@ from pathlib import Path
 import pytest
 from rdflib import Graph, Literal, URIRef
 
-from nato_iraq_kg.build import BuildResult, assemble
+from nato_iraq_kg.build import BuildResult
 from nato_iraq_kg.namespaces import EVIDENCE_GRAPH, ID, OA
 from nato_iraq_kg.shacl_prefilter import sparql_prefilters
-from nato_iraq_kg.validate import load_shapes, validate_graph
+from nato_iraq_kg.validate import validate_graph
 
 FIXTURES = Path(__file__).parent / "fixtures" / "shapes"
 #: The fixtures where a SPARQL constraint fires: the only results the prefilter could lose.
@@ -23,18 +23,6 @@ FIXTURE_FILES = sorted(
     for path in FIXTURES.glob("*/*.ttl")
     if "sh:SPARQLConstraintComponent" in path.read_text(encoding="utf-8")
 )
-
-
-@pytest.fixture(scope="module")
-def shapes() -> Graph:
-    """Parse the shapes once for the module."""
-    return load_shapes()
-
-
-@pytest.fixture(scope="module")
-def build() -> BuildResult:
-    """Assemble the real build once for the module."""
-    return assemble()
 
 
 def test_fixtures_are_found() -> None:

@@ -18,7 +18,7 @@ import pytest
 from rdflib import RDF, RDFS, Graph, Literal, URIRef
 from rdflib.term import Node
 
-from nato_iraq_kg.build import BuildResult, assemble
+from nato_iraq_kg.build import BuildResult
 from nato_iraq_kg.namespaces import EVIDENCE_GRAPH, ID, NIK, OA, SCHEMA, TIME
 from nato_iraq_kg.validate import ValidationReport, ValidationResult, load_shapes, validate_graph
 
@@ -53,18 +53,6 @@ def expectations(path: Path) -> set[tuple[str, str]]:
 def pairs(results: tuple[ValidationResult, ...]) -> set[tuple[str, str]]:
     """Return the (focus node, constraint component) of each result."""
     return {(r.focus, r.component) for r in results}
-
-
-@pytest.fixture(scope="module")
-def shapes() -> Graph:
-    """Parse the shapes once for the module."""
-    return load_shapes()
-
-
-@pytest.fixture(scope="module")
-def build() -> BuildResult:
-    """Assemble the real build once for the module."""
-    return assemble()
 
 
 @pytest.fixture(scope="module")

@@ -10,7 +10,6 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import time
-from collections.abc import Iterator
 from typing import Any
 
 import httpx
@@ -20,23 +19,10 @@ from robustness_guards import watched
 from starlette.testclient import TestClient
 
 from nato_iraq_kg.serve.app import create_app
-from nato_iraq_kg.sparql import evidence_for, load_graph, run
+from nato_iraq_kg.sparql import evidence_for, run
 
 FORM = "application/x-www-form-urlencoded"
 CHEAP = "ASK { ?s ?p ?o }"
-
-
-@pytest.fixture(scope="module")
-def store() -> Any:
-    """The built dataset, loaded once."""
-    return load_graph()
-
-
-@pytest.fixture(scope="module")
-def client(store: Any) -> Iterator[TestClient]:
-    """A client of an app with the default limits."""
-    with TestClient(create_app(store=store)) as test_client:
-        yield test_client
 
 
 def content_hash(store: Any) -> str:
