@@ -76,7 +76,12 @@ def test_case_15_shapes_reaching_out_are_refused(
 def test_case_15_a_cartesian_constraint_is_stopped_at_the_time_budget(tmp_path: Path) -> None:
     """Case 15: a cross-product constraint ends with "validation timed out", exit 2, on time."""
     data = write(tmp_path, "data.ttl", DATA)
-    select = "SELECT $this WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l FILTER(false) }"
+    # The filter needs every variable, so no engine (pyshacl's, or Oxigraph in the prefilter)
+    # can skip the cross product of the data and the ontology with itself four times.
+    select = (
+        "SELECT $this WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l "
+        "FILTER(STRLEN(CONCAT(STR(?a), STR(?d), STR(?g), STR(?j))) < 0) }"
+    )
     shapes = write(
         tmp_path,
         "shapes.ttl",
