@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 from playwright.sync_api import expect, sync_playwright
 
-from loopback import free_port
+from loopback import free_port, stop_process
 
 ROOT = Path(__file__).resolve().parents[1]
 #: The README's screenshots are refreshed only on request (`UPDATE_SCREENSHOTS=1 make test`), so
@@ -71,12 +71,7 @@ def base_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
             time.sleep(0.2)
         yield url
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+        stop_process(process)
         log.close()
 
 

@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 
-from loopback import free_port
+from loopback import free_port, stop_process
 
 VIRTUOSO_VSP = Path("/var/lib/virtuoso-opensource-7/vsp")
 DBA_PASSWORD = "publish-test-dba"
@@ -87,12 +87,8 @@ class OxigraphServer:
             self.process.wait(timeout=10)
 
     def stop(self) -> None:
-        if self.process is not None and self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                self.kill()
+        if self.process is not None:
+            stop_process(self.process)
 
 
 @dataclass(frozen=True)
@@ -185,12 +181,7 @@ def virtuoso(tmp_path_factory: pytest.TempPathFactory) -> Iterator[VirtuosoServe
         )
         yield server
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(timeout=10)
+        stop_process(process, grace_s=30)
 
 
 @pytest.fixture(scope="session")
