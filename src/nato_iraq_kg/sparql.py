@@ -56,11 +56,7 @@ def run(store: Any, sparql: str) -> QueryOutcome:
     """
     import pyoxigraph
 
-    vet_query(sparql)
-    try:
-        answer = store.query(sparql, use_default_graph_as_union=True, prefixes=prefixes())
-    except SyntaxError as exc:
-        raise InputError(f"malformed SPARQL: {' '.join(str(exc).split())}") from exc
+    answer = _evaluate(store, sparql)
     if isinstance(answer, pyoxigraph.QueryBoolean):
         return QueryOutcome("ask", boolean=bool(answer))
     if isinstance(answer, pyoxigraph.QuerySolutions):
@@ -69,6 +65,15 @@ def run(store: Any, sparql: str) -> QueryOutcome:
         return QueryOutcome("select", variables=variables, rows=rows)
     text = pyoxigraph.serialize(answer, format=pyoxigraph.RdfFormat.N_TRIPLES)
     return QueryOutcome("graph", ntriples=(text or b"").decode("utf-8"))
+
+
+def _evaluate(store: Any, sparql: str) -> Any:
+    """Vet a user's query, then run it over the union of the named graphs with our prefixes."""
+    vet_query(sparql)
+    try:
+        return store.query(sparql, use_default_graph_as_union=True, prefixes=prefixes())
+    except SyntaxError as exc:
+        raise InputError(f"malformed SPARQL: {' '.join(str(exc).split())}") from exc
 
 
 def compact(term: Any) -> str | None:
@@ -174,11 +179,7 @@ def run_serialized(store: Any, sparql: str, fmt: str) -> bytes:
     """Run a vetted query and return its answer in a W3C format (results formats or RDF)."""
     import pyoxigraph
 
-    vet_query(sparql)
-    try:
-        answer = store.query(sparql, use_default_graph_as_union=True, prefixes=prefixes())
-    except SyntaxError as exc:
-        raise InputError(f"malformed SPARQL: {' '.join(str(exc).split())}") from exc
+    answer = _evaluate(store, sparql)
     if isinstance(answer, pyoxigraph.QueryTriples):
         name = GRAPH_FORMATS.get(fmt, "TURTLE")
         return pyoxigraph.serialize(answer, format=getattr(pyoxigraph.RdfFormat, name)) or b""
