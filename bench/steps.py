@@ -78,7 +78,7 @@ def cq_ours(path: Path, repeat: int) -> None:
     """Load into Oxigraph, then time every competency question."""
     import pyoxigraph
 
-    from nato_iraq_kg.sparql import competency_questions, run
+    from nato_iraq_kg.sparql.local import competency_questions, run
 
     store = pyoxigraph.Store()
     fmt = pyoxigraph.RdfFormat.N_QUADS if path.suffix == ".nq" else pyoxigraph.RdfFormat.TRIG
@@ -93,7 +93,7 @@ def cq_ours(path: Path, repeat: int) -> None:
 def cq_rdflib(path: Path, repeat: int) -> None:
     """Load into rdflib's in-memory Dataset, then time every competency question."""
     from nato_iraq_kg.namespaces import prefixes
-    from nato_iraq_kg.sparql import competency_questions
+    from nato_iraq_kg.sparql.local import competency_questions
 
     seconds, dataset = timed(lambda: rdflib_dataset(path))
     emit(load_s=seconds)
@@ -124,7 +124,7 @@ def validate(path: Path, mode: str) -> None:
     """
     from rdflib import Graph
 
-    from nato_iraq_kg.validate import _results, load_shapes, validate_graph
+    from nato_iraq_kg.check.shapes import _results, load_shapes, validate_graph
 
     seconds, data = timed(lambda: union_graph(rdflib_dataset(path)))
     emit(load_s=seconds, triples=len(data))
@@ -165,9 +165,9 @@ def export(path: Path, ours: bool) -> None:
     graphs = {g.identifier: g for g in dataset.graphs() if len(g)}
     facts = union_graph(dataset)
     emit(load_s=seconds, triples=len(facts))
-    from nato_iraq_kg.export import nquads, ntriples, rdfxml
-    from nato_iraq_kg.jsonld import to_jsonld
-    from nato_iraq_kg.serialize import trig, turtle
+    from nato_iraq_kg.formats.jsonld import to_jsonld
+    from nato_iraq_kg.formats.lines_and_xml import nquads, ntriples, rdfxml
+    from nato_iraq_kg.formats.turtle import trig, turtle
 
     plain_graphs = {}
     for identifier, graph in graphs.items():

@@ -12,7 +12,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 
-from nato_iraq_kg.sparql import competency_questions, question_of  # noqa: E402
+from nato_iraq_kg.sparql.local import competency_questions, question_of  # noqa: E402
 
 CQ = ROOT / "queries" / "cq"
 ANSWER_SUFFIXES = (".csv", ".srj", ".ttl")

@@ -12,10 +12,10 @@ import pytest
 from rdflib import Graph
 from starlette.testclient import TestClient
 
-from nato_iraq_kg.build import BuildResult, assemble
+from nato_iraq_kg.build.pipeline import BuildResult, assemble
+from nato_iraq_kg.check.shapes import load_shapes
 from nato_iraq_kg.serve import create_app
-from nato_iraq_kg.sparql import load_graph
-from nato_iraq_kg.validate import load_shapes
+from nato_iraq_kg.sparql.local import load_graph
 from triplestores import oxigraph, virtuoso
 
 __all__ = ["build", "client", "oxigraph", "shapes", "store", "virtuoso"]

@@ -7,9 +7,9 @@ from pathlib import Path
 from click.testing import CliRunner, Result
 
 from nato_iraq_kg.cli import cli
-from nato_iraq_kg.publish import read_graphs
-from nato_iraq_kg.publish_plan import PUBLISHED_NAMESPACE, quads_digest
-from nato_iraq_kg.store_client import Connection, StoreClient
+from nato_iraq_kg.remote.publish import read_graphs
+from nato_iraq_kg.remote.publish_plan import PUBLISHED_NAMESPACE, quads_digest
+from nato_iraq_kg.remote.store import Connection, StoreClient
 
 ROOT = Path(__file__).resolve().parents[1]
 DATASET_NQ = ROOT / "data" / "nato-iraq.nq"

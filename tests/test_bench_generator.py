@@ -10,8 +10,8 @@ from types import ModuleType
 import pytest
 from rdflib import RDF, RDFS, Dataset, Graph, URIRef
 
+from nato_iraq_kg.check.shapes import load_shapes, validate_graph
 from nato_iraq_kg.namespaces import NIK, OA
-from nato_iraq_kg.validate import load_shapes, validate_graph
 
 ROOT = Path(__file__).resolve().parents[1]
 ACTOR = re.compile(r"<https://w3id\.org/nato-iraq-kg/id/actor/([^>]+)>")

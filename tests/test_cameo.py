@@ -9,7 +9,7 @@ import pytest
 from rdflib import Graph, Literal, Namespace, URIRef
 from rdflib.namespace import OWL, RDF, RDFS, SKOS
 
-from nato_iraq_kg.cameo import (
+from nato_iraq_kg.check.cameo import (
     CAMEO,
     CAMEO_SCHEME,
     MATCH_PROPERTIES,

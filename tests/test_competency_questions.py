@@ -8,8 +8,8 @@ import pytest
 from rdflib import Graph, Namespace, URIRef
 from rdflib.namespace import RDF
 
-from nato_iraq_kg.results import Answer, answer_from_csv, answer_from_file, answer_from_json
-from nato_iraq_kg.sparql import load_graph, run_serialized
+from answers import Answer, answer_from_csv, answer_from_file, answer_from_json
+from nato_iraq_kg.sparql.local import load_graph, run_serialized
 
 ROOT = Path(__file__).resolve().parents[1]
 CQ = ROOT / "queries" / "cq"

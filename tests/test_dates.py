@@ -1,4 +1,4 @@
-"""Tests for nato_iraq_kg.dates: hand-typed cases plus hypothesis properties."""
+"""Tests for nato_iraq_kg.source.dates: hand-typed cases plus hypothesis properties."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from nato_iraq_kg.dates import (
+from nato_iraq_kg.source.dates import (
     VAGUE_PARTS,
     DateFormatError,
     DateValue,

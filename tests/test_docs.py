@@ -11,8 +11,10 @@ import pytest
 from rdflib import Graph, URIRef
 from rdflib.namespace import OWL, RDF
 
-from nato_iraq_kg import docs, docs_diagram, docs_html
-from nato_iraq_kg.docs import DOT_NAME, HTML_NAME, MAIN_CLASSES, SVG_NAME, write_docs
+from nato_iraq_kg.docs import diagram as docs_diagram
+from nato_iraq_kg.docs import generate as docs
+from nato_iraq_kg.docs import html as docs_html
+from nato_iraq_kg.docs.generate import DOT_NAME, HTML_NAME, MAIN_CLASSES, SVG_NAME, write_docs
 from nato_iraq_kg.namespaces import NIK
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -205,7 +207,7 @@ def test_missing_dot_is_a_clear_error(monkeypatch: pytest.MonkeyPatch) -> None:
 
 def test_committed_docs_match_a_fresh_generation(tmp_path: Path) -> None:
     """docs/ontology.html and the diagram's .dot are what the generator writes today."""
-    from nato_iraq_kg.docs import write_docs
+    from nato_iraq_kg.docs.generate import write_docs
 
     root = Path(__file__).resolve().parents[1]
     write_docs(root / "ontology" / "nato-iraq.ttl", root / "data" / "nato-iraq.ttl", tmp_path)

@@ -1,4 +1,4 @@
-"""Tests for nato_iraq_kg.document: expectations typed by hand from the source page."""
+"""Tests for nato_iraq_kg.source.document: expectations typed by hand from the source page."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from nato_iraq_kg.document import (
+from nato_iraq_kg.source.document import (
     ABBREVIATIONS,
     DocumentModel,
     DocumentShapeError,

@@ -18,10 +18,10 @@ import pytest
 from click.testing import CliRunner
 from rdflib import Graph
 
+from answers import Answer, answer_from_csv, answer_from_file, answer_from_json
 from loopback import free_port
 from nato_iraq_kg.cli import cli
-from nato_iraq_kg.remote import EndpointError, query_endpoint, retry_after_seconds
-from nato_iraq_kg.results import Answer, answer_from_csv, answer_from_file, answer_from_json
+from nato_iraq_kg.remote.query import EndpointError, query_endpoint, retry_after_seconds
 from test_competency_questions import ENTRIES, actual_answer
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -78,7 +78,7 @@ def endpoint(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 @pytest.fixture(scope="module")
 def embedded():
     """The built dataset in the embedded store."""
-    from nato_iraq_kg.sparql import load_graph
+    from nato_iraq_kg.sparql.local import load_graph
 
     return load_graph()
 
@@ -137,7 +137,7 @@ def test_query_never_sends_an_update(endpoint: str) -> None:
 
 def test_comments_do_not_change_the_query_form() -> None:
     """Regression: 'create' or 'insert' in a comment or a string leaves a SELECT a SELECT."""
-    from nato_iraq_kg.remote import query_form
+    from nato_iraq_kg.remote.query import query_form
 
     text = '# to help Iraq create armed forces\nSELECT ?x WHERE { ?x ?p "insert" }'
     assert query_form(text) == "SELECT"

@@ -15,7 +15,7 @@ from rdflib.namespace import OWL, RDF
 
 from nato_iraq_kg.cli import cli
 from nato_iraq_kg.errors import CheckFailure
-from nato_iraq_kg.export import ntriples, rdfxml
+from nato_iraq_kg.formats.lines_and_xml import ntriples, rdfxml
 
 ROOT = Path(__file__).resolve().parents[1]
 DATA = ROOT / "data"
@@ -179,7 +179,7 @@ def test_void_describes_every_distribution_with_size_and_checksum() -> None:
 
 def test_rdf_type_as_an_object_is_written_as_a_name_not_as_a() -> None:
     """Regression: rdf:type in object position (VoID property partitions) stays rdf:type."""
-    from nato_iraq_kg.serialize import turtle
+    from nato_iraq_kg.formats.turtle import turtle
 
     graph = Graph()
     graph.add((URIRef("https://w3id.org/nato-iraq-kg/id/x"), VOID.property, RDF.type))
@@ -190,7 +190,7 @@ def test_rdf_type_as_an_object_is_written_as_a_name_not_as_a() -> None:
 
 def test_void_is_validated_by_shapes_and_a_broken_one_fails() -> None:
     """The real void.ttl conforms; without a byte size or with a bad checksum it does not."""
-    from nato_iraq_kg.validate import validate_graph
+    from nato_iraq_kg.check.shapes import validate_graph
 
     void = Graph().parse(DATA / "void.ttl")
     assert validate_graph(void).conforms

@@ -8,10 +8,11 @@ import pytest
 from rdflib import URIRef
 from rdflib.namespace import SKOS
 
-from nato_iraq_kg.curation import load_curation
+from nato_iraq_kg.curation.model import load_curation
 from nato_iraq_kg.errors import CheckFailure
-from nato_iraq_kg.extract import abbreviation_assertions, locate_quote
-from nato_iraq_kg.source import load_revisions
+from nato_iraq_kg.extract.curated import abbreviation_assertions
+from nato_iraq_kg.source.quotes import locate_quote
+from nato_iraq_kg.source.revision import load_revisions
 
 ROOT = Path(__file__).resolve().parents[1]
 ID = "https://w3id.org/nato-iraq-kg/id/"

@@ -15,7 +15,7 @@ import pytest
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import OWL, RDF, SKOS, XSD
 
-from nato_iraq_kg.build import BuildResult
+from nato_iraq_kg.build.pipeline import BuildResult
 
 ROOT = Path(__file__).resolve().parents[1]
 SOURCE_TEXT = ROOT / "data/source/nato-relations-with-iraq-2017-02-03.txt"

@@ -1,4 +1,4 @@
-"""Tests for nato_iraq_kg.jsonld: round trips through rdflib and pyld, stability, plain-JSON use."""
+"""Tests for nato_iraq_kg.formats.jsonld: round trips via rdflib and pyld, stability, JSON use."""
 
 from __future__ import annotations
 
@@ -14,15 +14,14 @@ from rdflib import Graph, Literal, URIRef
 from rdflib.compare import isomorphic
 from rdflib.namespace import RDF, RDFS
 
-from nato_iraq_kg.jsonld import (
-    RemoteDocumentRefused,
-    expand_with_pyld,
+from nato_iraq_kg.formats.jsonld import (
     load_context,
     timeline_jsonld,
     to_jsonld,
 )
 from nato_iraq_kg.namespaces import ID, NIK, prefixes
 from nato_iraq_kg.paths import data_dir, ontology_file, project_root
+from pyld_offline import RemoteDocumentRefused, expand_with_pyld
 
 CONTEXT_FILE = project_root() / "ontology" / "context.jsonld"
 
@@ -76,7 +75,7 @@ def test_output_is_independent_of_the_hash_seed() -> None:
     """Subprocesses under different PYTHONHASHSEED values write byte-identical documents."""
     script = (
         "import hashlib, sys; from rdflib import Graph; "
-        "from nato_iraq_kg.jsonld import timeline_jsonld, to_jsonld; "
+        "from nato_iraq_kg.formats.jsonld import timeline_jsonld, to_jsonld; "
         f"g = Graph().parse({str(data_dir() / 'nato-iraq.ttl')!r}, format='turtle'); "
         "text = to_jsonld(g) + timeline_jsonld(g); "
         "print(hashlib.sha256(text.encode('utf-8')).hexdigest())"

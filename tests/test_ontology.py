@@ -8,8 +8,8 @@ import pytest
 from rdflib import Graph, URIRef
 from rdflib.namespace import DCTERMS, OWL, RDF, RDFS, SKOS
 
+from nato_iraq_kg.check.reasoning import check_ontology
 from nato_iraq_kg.namespaces import NIK, ONTOLOGY_IRI
-from nato_iraq_kg.reasoning import check_ontology
 
 ROOT = Path(__file__).resolve().parents[1]
 ONTOLOGY = ROOT / "ontology" / "nato-iraq.ttl"

@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
+from answers import Answer, answer_from_file
 from nato_iraq_kg.cli import cli
-from nato_iraq_kg.publish_plan import read_publication
-from nato_iraq_kg.results import Answer, answer_from_file
+from nato_iraq_kg.remote.publish_plan import read_publication
 from publishing import (
     DATASET_GRAPHS,
     DATASET_NQ,
@@ -36,7 +36,7 @@ VIRTUOSO_EXISTS_AS_INTEGER = {("32-cooperation-area-scheme.rq", "top")}
 @pytest.fixture(scope="module")
 def embedded():
     """The built dataset in the embedded store."""
-    from nato_iraq_kg.sparql import load_graph
+    from nato_iraq_kg.sparql.local import load_graph
 
     return load_graph()
 
@@ -212,7 +212,7 @@ def test_blank_nodes_are_refused_before_anything_is_sent(tmp_path: Path) -> None
 
 def test_the_hash_reads_values_the_way_stores_keep_them() -> None:
     """Integer subtypes hash as xsd:integer (Oxigraph) and "1" booleans as "true" (Virtuoso)."""
-    from nato_iraq_kg.publish_plan import term_from_binding
+    from nato_iraq_kg.remote.publish_plan import term_from_binding
 
     xsd = "http://www.w3.org/2001/XMLSchema#"
     oxigraph_offset = {"type": "literal", "datatype": xsd + "integer", "value": "4205"}
@@ -246,7 +246,7 @@ def test_a_web_page_answering_200_is_not_taken_for_a_store(tmp_path: Path) -> No
 
 def test_virtuoso_ask_rows_are_read_as_a_boolean() -> None:
     """Regression: Virtuoso's ASK answered as rows of __ASK_RETVAL becomes a SPARQL boolean."""
-    from nato_iraq_kg.remote import RemoteAnswer, ask_as_boolean
+    from nato_iraq_kg.remote.query import RemoteAnswer, ask_as_boolean
 
     def rows(*values: str) -> RemoteAnswer:
         bindings = [{"__ASK_RETVAL": {"type": "typed-literal", "value": v}} for v in values]

@@ -12,10 +12,10 @@ from click.testing import CliRunner
 from rdflib import Graph, Namespace
 from rdflib.namespace import RDF
 
+from nato_iraq_kg.check.inputs import load_inputs
+from nato_iraq_kg.check.quality import quality_checks, run_quality_checks
 from nato_iraq_kg.cli import cli
-from nato_iraq_kg.inputs import load_inputs
-from nato_iraq_kg.quality import quality_checks, run_quality_checks
-from nato_iraq_kg.sparql import compact, load_graph
+from nato_iraq_kg.sparql.local import compact, load_graph
 
 ROOT = Path(__file__).resolve().parents[1]
 FIXTURES = ROOT / "tests" / "fixtures"

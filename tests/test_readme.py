@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from nato_iraq_kg.build import assemble
-from nato_iraq_kg.summary import summary_lines
+from nato_iraq_kg.build.pipeline import assemble
+from nato_iraq_kg.build.summary import summary_lines
 
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -1,4 +1,4 @@
-"""Tests for nato_iraq_kg.reasoning: HermiT run over small inline Turtle fixtures."""
+"""Tests for nato_iraq_kg.check.reasoning: HermiT run over small inline Turtle fixtures."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from nato_iraq_kg.reasoning import (
+from nato_iraq_kg.check.reasoning import (
     ReasonerReport,
     ReasonerUnavailable,
     check_ontology,

@@ -24,10 +24,10 @@ from starlette.testclient import TestClient
 
 from loopback import free_port
 from nato_iraq_kg.cli import cli
+from nato_iraq_kg.guard.sparql_text import QueryRefused, vet_query
 from nato_iraq_kg.serve import create_app
 from nato_iraq_kg.serve.negotiation import best_match, parse_accept
-from nato_iraq_kg.serve.sparql_protocol import QueryRefused, vet_query
-from nato_iraq_kg.sparql import load_graph
+from nato_iraq_kg.sparql.local import load_graph
 
 ROOT = Path(__file__).resolve().parents[1]
 NATO = "https://w3id.org/nato-iraq-kg/id/actor/nato"

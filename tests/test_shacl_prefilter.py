@@ -1,4 +1,4 @@
-"""The SPARQL-constraint prefilter (nato_iraq_kg.shacl_prefilter) changes speed, never results.
+"""The SPARQL-constraint prefilter (nato_iraq_kg.check.prefilter) changes speed, never results.
 
 Every shape fixture and a few broken copies of the real data are validated twice, with the
 prefilter and with plain pyshacl, and the two reports must be equal result for result.
@@ -11,10 +11,10 @@ from pathlib import Path
 import pytest
 from rdflib import Graph, Literal, URIRef
 
-from nato_iraq_kg.build import BuildResult
+from nato_iraq_kg.build.pipeline import BuildResult
+from nato_iraq_kg.check.prefilter import sparql_prefilters
+from nato_iraq_kg.check.shapes import validate_graph
 from nato_iraq_kg.namespaces import EVIDENCE_GRAPH, ID, OA
-from nato_iraq_kg.shacl_prefilter import sparql_prefilters
-from nato_iraq_kg.validate import validate_graph
 
 FIXTURES = Path(__file__).parent / "fixtures" / "shapes"
 #: The fixtures where a SPARQL constraint fires: the only results the prefilter could lose.

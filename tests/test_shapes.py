@@ -1,4 +1,4 @@
-"""Tests for the SHACL shapes (ontology/shapes.ttl) and nato_iraq_kg.validate.
+"""Tests for the SHACL shapes (ontology/shapes.ttl) and nato_iraq_kg.check.shapes.
 
 Fixture files under ``tests/fixtures/shapes/`` state what they expect in their header:
 ``# expect: <focus IRI> sh:SomeConstraintComponent``, one line per result that must appear.
@@ -18,9 +18,14 @@ import pytest
 from rdflib import RDF, RDFS, Graph, Literal, URIRef
 from rdflib.term import Node
 
-from nato_iraq_kg.build import BuildResult
+from nato_iraq_kg.build.pipeline import BuildResult
+from nato_iraq_kg.check.shapes import (
+    ValidationReport,
+    ValidationResult,
+    load_shapes,
+    validate_graph,
+)
 from nato_iraq_kg.namespaces import EVIDENCE_GRAPH, ID, NIK, OA, SCHEMA, TIME
-from nato_iraq_kg.validate import ValidationReport, ValidationResult, load_shapes, validate_graph
 
 FIXTURES = Path(__file__).parent / "fixtures" / "shapes"
 EXPECT_LINE = re.compile(r"^#\s*expect:\s*<([^>]+)>\s+sh:(\w+)\s*$")

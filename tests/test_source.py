@@ -10,10 +10,10 @@ import pytest
 from rdflib import URIRef
 from rdflib.namespace import RDF
 
-from nato_iraq_kg.build import assemble
+from nato_iraq_kg.build.pipeline import assemble
 from nato_iraq_kg.errors import InputError
 from nato_iraq_kg.namespaces import EVIDENCE_GRAPH, OA
-from nato_iraq_kg.source import load_revisions, read_exact_text
+from nato_iraq_kg.source.revision import load_revisions, read_exact_text
 
 ROOT = Path(__file__).resolve().parents[1]
 TEXT = ROOT / "data/source/nato-relations-with-iraq-2017-02-03.txt"

@@ -1,4 +1,4 @@
-"""The build's validation cache (nato_iraq_kg.validation_cache): reused only for identical input."""
+"""The build's validation cache (nato_iraq_kg.check.cache): reused only for identical input."""
 
 from __future__ import annotations
 
@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from nato_iraq_kg import validate
-from nato_iraq_kg.build import VOID_FILE, BuildResult, assemble, render, validate_outputs
-from nato_iraq_kg.validate import ValidationReport
+from nato_iraq_kg.build.pipeline import VOID_FILE, BuildResult, assemble, render, validate_outputs
+from nato_iraq_kg.check import shapes as validate
+from nato_iraq_kg.check.shapes import ValidationReport
 
 
 @pytest.fixture(scope="module")

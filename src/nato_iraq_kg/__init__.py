@@ -21,8 +21,8 @@ if TYPE_CHECKING:
 
 
 def load_graph(path: Path | None = None) -> Any:
-    """Load the built dataset into an embedded Oxigraph store (see :mod:`nato_iraq_kg.sparql`)."""
-    from .sparql import load_graph as _load
+    """Load the built dataset into an embedded Oxigraph store (see :mod:`.sparql.local`)."""
+    from .sparql.local import load_graph as _load
 
     return _load(path)
 
@@ -37,7 +37,7 @@ def query(sparql: str, store: Any | None = None) -> Any:
 
     from rdflib import Graph
 
-    from .sparql import resolve_query, run
+    from .sparql.local import resolve_query, run
 
     text = sparql
     if "\n" not in sparql and (sparql.endswith(".rq") or sparql[:2].isdigit()):

@@ -6,20 +6,60 @@ a shape), 2 unusable input (a missing or altered source, a malformed file or que
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
+from typing import Any, NoReturn
 
 import click
 
 from .errors import InputError, KGError
 
+DEBUG_VARIABLE = "NATO_IRAQ_KG_DEBUG"
 
-def _fail(error: KGError) -> None:
+
+def _fail(error: KGError) -> NoReturn:
     click.echo(f"error: {error}", err=True)
     sys.exit(error.exit_code)
 
 
-@click.group()
+class Commands(click.Group):
+    """The command group, and the one place where every command's errors become exit codes.
+
+    A :class:`KGError` prints its one line and exits with its code (1 a check failed, 2 unusable
+    input). A closed pipe (``query --list | head``) ends quietly with 0. Anything else is a bug:
+    one line and exit 2, never 1 (which means "a check failed"); ``$NATO_IRAQ_KG_DEBUG=1`` lets
+    the traceback through.
+    """
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except KGError as error:
+            _fail(error)
+        except BrokenPipeError:
+            _silence_stdout()
+            sys.exit(0)
+        except (click.exceptions.ClickException, click.exceptions.Exit, click.Abort):
+            raise
+        except Exception as error:
+            if os.environ.get(DEBUG_VARIABLE):
+                raise
+            click.echo(
+                f"error: internal error ({type(error).__name__}: {error}); "
+                f"{DEBUG_VARIABLE}=1 shows the traceback",
+                err=True,
+            )
+            sys.exit(2)
+
+
+def _silence_stdout() -> None:
+    """Point stdout at /dev/null so that the interpreter's final flush cannot fail again."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())
+
+
+@click.group(cls=Commands)
 @click.version_option(package_name="nato-iraq-kg")
 def cli() -> None:
     """Build, check and query the NATO–Iraq relations knowledge graph."""
@@ -38,41 +78,36 @@ def cli() -> None:
 )
 def build(check: bool, no_cache: bool) -> None:
     """Build the graph from the sources, check every quote and shape, and write data/."""
-    from . import build as stages
+    from .build import pipeline as stages
+    from .build.summary import summary_lines
     from .errors import CheckFailure
     from .paths import project_root
-    from .summary import summary_lines
 
-    try:
-        result = stages.assemble()
-        for line in summary_lines(result):
-            click.echo(line)
-        files = stages.render(result)
-        report = stages.validate_outputs(result, files, use_cache=not no_cache)
-        status = "conforms" if report.conforms else "DOES NOT CONFORM"
-        click.echo(
-            f"Validation (SHACL): {status} "
-            f"({len(report.violations)} violations, {len(report.warnings)} warnings)"
-        )
-        for item in report.results:
-            click.echo(
-                f"  {item.severity}: {item.focus} {item.path or ''}: {item.message}", err=True
+    result = stages.assemble()
+    for line in summary_lines(result):
+        click.echo(line)
+    files = stages.render(result)
+    report = stages.validate_outputs(result, files, use_cache=not no_cache)
+    status = "conforms" if report.conforms else "DOES NOT CONFORM"
+    click.echo(
+        f"Validation (SHACL): {status} "
+        f"({len(report.violations)} violations, {len(report.warnings)} warnings)"
+    )
+    for item in report.results:
+        click.echo(f"  {item.severity}: {item.focus} {item.path or ''}: {item.message}", err=True)
+    if not report.conforms:
+        raise CheckFailure("the graph violates the shapes; data/ left unchanged")
+    if check:
+        stale = stages.stale_files(files)
+        if stale:
+            raise CheckFailure(
+                f"committed data differs from a fresh build: {', '.join(map(str, stale))} "
+                "(run 'nato-iraq-kg build')"
             )
-        if not report.conforms:
-            raise CheckFailure("the graph violates the shapes; data/ left unchanged")
-        if check:
-            stale = stages.stale_files(files)
-            if stale:
-                raise CheckFailure(
-                    f"committed data differs from a fresh build: {', '.join(map(str, stale))} "
-                    "(run 'nato-iraq-kg build')"
-                )
-            click.echo("data/ is up to date with a fresh build")
-            return
-        for path in stages.write(files):
-            click.echo(f"Wrote {path.relative_to(project_root())}")
-    except KGError as error:
-        _fail(error)
+        click.echo("data/ is up to date with a fresh build")
+        return
+    for path in stages.write(files):
+        click.echo(f"Wrote {path.relative_to(project_root())}")
 
 
 EXPORT_FILES = {
@@ -96,21 +131,18 @@ EXPORT_FILES = {
 @click.option("-o", "--output", type=click.Path(path_type=Path), help="Write here (else stdout).")
 def export(fmt: str, output: Path | None) -> None:
     """Export the graph in one RDF syntax, byte for byte as the build writes it to data/."""
-    from . import build as stages
-    from .serialize import write_atomically
+    from .build import pipeline as stages
+    from .formats.turtle import write_atomically
 
+    text = stages.render(stages.assemble())[EXPORT_FILES[fmt]]
+    if output is None:
+        click.echo(text, nl=False)
+        return
     try:
-        text = stages.render(stages.assemble())[EXPORT_FILES[fmt]]
-        if output is None:
-            click.echo(text, nl=False)
-            return
-        try:
-            write_atomically(output, text)
-        except OSError as exc:
-            raise InputError(f"{output}: cannot write ({exc.strerror}); nothing written") from exc
-        click.echo(f"Wrote {output}", err=True)
-    except KGError as error:
-        _fail(error)
+        write_atomically(output, text)
+    except OSError as exc:
+        raise InputError(f"{output}: cannot write ({exc.strerror}); nothing written") from exc
+    click.echo(f"Wrote {output}", err=True)
 
 
 @cli.command()
@@ -148,29 +180,26 @@ def validate(
     Exit 0 when the data conforms, 1 when it does not, 2 when a file cannot be used.
     """
     from . import paths
-    from .build import DATASET_FILE, load_ontology
-    from .inputs import load_inputs
-    from .quality import run_quality_checks
-    from .safety import within_time_budget
-    from .validate import load_shapes, validate_graph
+    from .build.pipeline import load_ontology
+    from .check.inputs import load_inputs
+    from .check.quality import run_quality_checks
+    from .check.shapes import load_shapes, validate_graph
+    from .guard.time_budget import within_time_budget
+    from .paths import DATASET_FILE
 
+    shapes_graph = load_shapes(shapes)
+    targets = list(files) or [paths.data_dir() / DATASET_FILE]
+    loaded = load_inputs(targets)
+    ontology = load_ontology(paths.ontology_file())
     try:
-        shapes_graph = load_shapes(shapes)
-        targets = list(files) or [paths.data_dir() / DATASET_FILE]
-        loaded = load_inputs(targets)
-        ontology = load_ontology(paths.ontology_file())
-        try:
-            report = within_time_budget(
-                lambda: validate_graph(loaded.graph, shapes=shapes_graph, ontology=ontology),
-                timeout,
-                "validation",
-            )
-        except ValueError as error:  # shapes that are not valid SHACL (pyshacl's Failure)
-            raise InputError(" ".join(str(error).split())) from error
-        quality = run_quality_checks(loaded.store)
-    except KGError as error:
-        _fail(error)
-        return
+        report = within_time_budget(
+            lambda: validate_graph(loaded.graph, shapes=shapes_graph, ontology=ontology),
+            timeout,
+            "validation",
+        )
+    except ValueError as error:  # shapes that are not valid SHACL (pyshacl's Failure)
+        raise InputError(" ".join(str(error).split())) from error
+    quality = run_quality_checks(loaded.store)
     failed_checks = [check for check in quality if not check.passed]
     if fmt == "turtle":
         click.echo(report.report_graph.serialize(format="turtle"))
@@ -231,30 +260,27 @@ def query(
 
     By default the query runs on the built graph in an embedded store, with no server.
     """
-    from .sparql import competency_questions, question_of, resolve_query
+    from .sparql.local import competency_questions, question_of, resolve_query
 
-    try:
-        if list_questions:
-            for path in competency_questions():
-                click.echo(f"{path.stem}  {question_of(path)}")
-            return
-        if (name is None) == (sparql is None):
-            raise click.UsageError("give either a query name or file, or --sparql (not both)")
-        if name is not None:
-            path = resolve_query(name)
-            try:
-                sparql = path.read_text(encoding="utf-8")
-            except OSError as exc:
-                raise InputError(f"{path}: cannot read ({exc.strerror})") from exc
-        chosen = fmt or ("table" if sys.stdout.isatty() else "csv")
-        click.echo(_answer(sparql or "", chosen, endpoint, timeout, width), nl=False)
-    except KGError as error:
-        _fail(error)
+    if list_questions:
+        for path in competency_questions():
+            click.echo(f"{path.stem}  {question_of(path)}")
+        return
+    if (name is None) == (sparql is None):
+        raise click.UsageError("give either a query name or file, or --sparql (not both)")
+    if name is not None:
+        path = resolve_query(name)
+        try:
+            sparql = path.read_text(encoding="utf-8")
+        except OSError as exc:
+            raise InputError(f"{path}: cannot read ({exc.strerror})") from exc
+    chosen = fmt or ("table" if sys.stdout.isatty() else "csv")
+    click.echo(_answer(sparql or "", chosen, endpoint, timeout, width), nl=False)
 
 
 def _answer(sparql: str, fmt: str, endpoint: str | None, timeout: float, width: int) -> str:
     """Return the answer to ``sparql`` in ``fmt``, from the embedded store or an endpoint."""
-    from .sparql import SelectResult, compact, load_graph, run, run_serialized, table
+    from .sparql.local import SelectResult, compact, load_graph, run, run_serialized, table
 
     if endpoint is None:
         store = load_graph()
@@ -267,8 +293,8 @@ def _answer(sparql: str, fmt: str, endpoint: str | None, timeout: float, width: 
         if outcome.kind == "ask":
             return ("yes" if outcome.boolean else "no") + "\n"
         return run_serialized(store, sparql, "turtle").decode("utf-8")
-    from .remote import query_endpoint
-    from .results import table_from_json
+    from .remote.query import query_endpoint
+    from .sparql.local import table_from_json
 
     remote_format = {"table": "json", "nt": "turtle"}.get(fmt, fmt)
     answer = query_endpoint(endpoint, sparql, return_format=remote_format, timeout=timeout)
@@ -289,13 +315,9 @@ def evidence(name: str, width: int) -> None:
 
     Exit 1 when no entity has that name.
     """
-    from .sparql import evidence_for, load_graph, table
+    from .sparql.local import evidence_for, load_graph, table
 
-    try:
-        result = evidence_for(load_graph(), name)
-    except KGError as error:
-        _fail(error)
-        return
+    result = evidence_for(load_graph(), name)
     if not result.rows:
         click.echo(f"error: no entity is named {name!r} in the graph", err=True)
         sys.exit(1)
@@ -309,8 +331,8 @@ def evidence(name: str, width: int) -> None:
 def reason(with_data: bool) -> None:
     """Check the ontology with the HermiT OWL reasoner: consistent, no unsatisfiable class."""
     from . import paths
-    from .build import FACTS_FILE
-    from .reasoning import check_ontology
+    from .check.reasoning import check_ontology
+    from .paths import FACTS_FILE
 
     data = [paths.data_dir() / FACTS_FILE] if with_data else []
     report = check_ontology(paths.ontology_file(), data)
@@ -357,19 +379,17 @@ def serve(
     try:
         from .serve.app import serve as run_server
     except ImportError as exc:
-        _fail(InputError(f"the server needs its extras: pip install 'nato-iraq-kg[serve]' ({exc})"))
-        return
-    try:
-        run_server(
-            host=host,
-            port=port,
-            query_timeout_s=timeout,
-            max_rows=max_rows,
-            max_concurrent=max_concurrent,
-            cors_origins=cors_origins,
-        )
-    except KGError as error:
-        _fail(error)
+        raise InputError(
+            f"the server needs its extras: pip install 'nato-iraq-kg[serve]' ({exc})"
+        ) from exc
+    run_server(
+        host=host,
+        port=port,
+        query_timeout_s=timeout,
+        max_rows=max_rows,
+        max_concurrent=max_concurrent,
+        cors_origins=cors_origins,
+    )
 
 
 PASSWORD_VARIABLE = "NATO_IRAQ_KG_PASSWORD"
@@ -419,45 +439,37 @@ def publish(
     import os
 
     from . import paths
-    from .build import DATASET_FILE
-    from .publish import publish as run_publish
-    from .publish_plan import check_graph_iri, read_publication
-    from .store_client import Connection, StoreClient
+    from .paths import DATASET_FILE
+    from .remote.publish import publish as run_publish
+    from .remote.publish_plan import check_graph_iri, read_publication
+    from .remote.store import Connection, StoreClient
 
-    try:
-        if chunk_size < 1 or retries < 0 or timeout <= 0 or connect_timeout <= 0:
-            raise InputError("--chunk-size and the timeouts must be positive, --retries >= 0")
-        if graph is not None:
-            check_graph_iri(graph)
-        publication = read_publication(source or paths.data_dir() / DATASET_FILE, graph)
-        password = os.environ.get(PASSWORD_VARIABLE)
-        if user and password is None:
-            if not sys.stdin.isatty():
-                raise InputError(f"--user {user}: set the password in ${PASSWORD_VARIABLE}")
-            password = click.prompt(f"Password for {user}", hide_input=True, err=True)
-        client = StoreClient(
-            Connection(
-                query_url=endpoint,
-                update_url=update_endpoint or endpoint,
-                user=user,
-                password=password,
-                connect_timeout=connect_timeout,
-                read_timeout=timeout,
-                retries=retries,
-            )
+    if chunk_size < 1 or retries < 0 or timeout <= 0 or connect_timeout <= 0:
+        raise InputError("--chunk-size and the timeouts must be positive, --retries >= 0")
+    if graph is not None:
+        check_graph_iri(graph)
+    publication = read_publication(source or paths.data_dir() / DATASET_FILE, graph)
+    password = os.environ.get(PASSWORD_VARIABLE)
+    if user and password is None:
+        if not sys.stdin.isatty():
+            raise InputError(f"--user {user}: set the password in ${PASSWORD_VARIABLE}")
+        password = click.prompt(f"Password for {user}", hide_input=True, err=True)
+    client = StoreClient(
+        Connection(
+            query_url=endpoint,
+            update_url=update_endpoint or endpoint,
+            user=user,
+            password=password,
+            connect_timeout=connect_timeout,
+            read_timeout=timeout,
+            retries=retries,
         )
-        if sys.stderr.isatty():
-            with click.progressbar(
-                length=publication.count, label="Staging", file=sys.stderr
-            ) as bar:
-                report = run_publish(
-                    client, publication, chunk_size=chunk_size, progress=bar.update
-                )
-        else:
-            report = run_publish(client, publication, chunk_size=chunk_size)
-    except KGError as error:
-        _fail(error)
-        return
+    )
+    if sys.stderr.isatty():
+        with click.progressbar(length=publication.count, label="Staging", file=sys.stderr) as bar:
+            report = run_publish(client, publication, chunk_size=chunk_size, progress=bar.update)
+    else:
+        report = run_publish(client, publication, chunk_size=chunk_size)
     click.echo(
         f"Published {report.count} triples in {report.graphs} graph(s) to "
         f"{update_endpoint or endpoint} (replacing {report.previous_count}; "
@@ -474,17 +486,14 @@ def curate() -> None:
 def fill_offsets_command() -> None:
     """Add the missing 'at:' offset of every quote that occurs once in its source."""
     from . import paths
-    from .curate import fill_offsets
-    from .source import load_revisions
+    from .curation.offsets import fill_offsets
+    from .source.revision import load_revisions
 
-    try:
-        for revision in load_revisions(paths.source_dir()):
-            report = fill_offsets(revision.curation_path, revision.text)
-            click.echo(f"{revision.curation_path}: filled {report.filled} offset(s)")
-            for line in report.ambiguous + report.missing:
-                click.echo(f"  {line}", err=True)
-    except KGError as error:
-        _fail(error)
+    for revision in load_revisions(paths.source_dir()):
+        report = fill_offsets(revision.curation_path, revision.text)
+        click.echo(f"{revision.curation_path}: filled {report.filled} offset(s)")
+        for line in report.ambiguous + report.missing:
+            click.echo(f"  {line}", err=True)
 
 
 def main() -> None:

@@ -5,6 +5,12 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+#: The facts alone, and the whole dataset (facts, evidence, derived graphs), as built.
+FACTS_FILE = "nato-iraq.ttl"
+DATASET_FILE = "nato-iraq.trig"
+#: The dataset's VoID/DCAT description.
+VOID_FILE = "void.ttl"
+
 
 def project_root() -> Path:
     """Return the project folder: ``$NATO_IRAQ_KG_ROOT`` if set, else the checkout of ``src/``."""

@@ -19,7 +19,7 @@ from robustness_guards import watched
 from starlette.testclient import TestClient
 
 from nato_iraq_kg.serve.app import create_app
-from nato_iraq_kg.sparql import evidence_for, run
+from nato_iraq_kg.sparql.local import evidence_for, run
 
 FORM = "application/x-www-form-urlencoded"
 CHEAP = "ASK { ?s ?p ?o }"
@@ -252,7 +252,7 @@ def test_case_24_the_four_rdf_formats_of_a_resource_are_isomorphic(client: TestC
     from rdflib import Graph
     from rdflib.compare import isomorphic
 
-    from nato_iraq_kg.safety import parse_rdf, to_rdflib
+    from nato_iraq_kg.guard.rdf_input import parse_rdf, to_rdflib
 
     graphs: list[Graph] = []
     for media, fmt in [

@@ -17,14 +17,17 @@ from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import RDFS, XSD
 from starlette.testclient import TestClient
 
-from nato_iraq_kg import export, jsonld, paths, serialize
-from nato_iraq_kg.dates import DateFormatError, parse_key, parse_phrase
-from nato_iraq_kg.document import DocumentModel, DocumentShapeError, segment
+from nato_iraq_kg import paths
 from nato_iraq_kg.errors import CheckFailure, InputError
-from nato_iraq_kg.safety import parse_rdf, to_rdflib
+from nato_iraq_kg.formats import jsonld
+from nato_iraq_kg.formats import lines_and_xml as export
+from nato_iraq_kg.formats import turtle as serialize
+from nato_iraq_kg.guard.rdf_input import parse_rdf, to_rdflib
 from nato_iraq_kg.serve.app import create_app
-from nato_iraq_kg.source import load_revisions
-from nato_iraq_kg.sparql import competency_questions, load_graph
+from nato_iraq_kg.source.dates import DateFormatError, parse_key, parse_phrase
+from nato_iraq_kg.source.document import DocumentModel, DocumentShapeError, segment
+from nato_iraq_kg.source.revision import load_revisions
+from nato_iraq_kg.sparql.local import competency_questions, load_graph
 
 FUZZ = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 SUBJECT = URIRef("https://w3id.org/nato-iraq-kg/id/actor/fuzz")

@@ -18,12 +18,12 @@ import pytest
 from click.testing import CliRunner
 from robustness_guards import watched
 
+from nato_iraq_kg.check.inputs import load_inputs
 from nato_iraq_kg.cli import cli
-from nato_iraq_kg.curation import expand_curie
+from nato_iraq_kg.curation.model import expand_curie
 from nato_iraq_kg.errors import InputError
-from nato_iraq_kg.inputs import load_inputs
-from nato_iraq_kg.safety import MAX_DOCUMENT_DEPTH, MAX_INPUT_BYTES, parse_rdf
-from nato_iraq_kg.sparql import run
+from nato_iraq_kg.guard.rdf_input import MAX_DOCUMENT_DEPTH, MAX_INPUT_BYTES, parse_rdf
+from nato_iraq_kg.sparql.local import run
 
 
 def refused(path: Path, budget_s: float = 1.0) -> str:
@@ -255,8 +255,10 @@ def test_case_10_a_ten_thousand_item_list_parses_and_is_queried(tmp_path: Path) 
 
 def test_case_10_exports_of_a_long_list_fail_cleanly(tmp_path: Path) -> None:
     """Case 10: our exporters write no blank nodes: a list is refused at once, no RecursionError."""
-    from nato_iraq_kg import export, jsonld, serialize
     from nato_iraq_kg.errors import CheckFailure
+    from nato_iraq_kg.formats import jsonld
+    from nato_iraq_kg.formats import lines_and_xml as export
+    from nato_iraq_kg.formats import turtle as serialize
 
     items = " ".join(f'"{n}"' for n in range(10_000))
     path = tmp_path / "list.ttl"

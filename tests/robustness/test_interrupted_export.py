@@ -38,7 +38,7 @@ def test_case_39_a_full_disk_leaves_the_old_export_and_no_temporary(tmp_path: Pa
         f"""
         import resource, signal
         from pathlib import Path
-        from nato_iraq_kg.serialize import write_atomically
+        from nato_iraq_kg.formats.turtle import write_atomically
         signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
         resource.setrlimit(resource.RLIMIT_FSIZE, (4096, 4096))
         write_atomically(Path({str(target)!r}), "ex:b ex:p 2 .\\n" * 100_000)
@@ -59,7 +59,7 @@ def test_case_39_a_killed_export_leaves_the_old_file_whole(tmp_path: Path) -> No
         f"""
         import time
         from pathlib import Path
-        from nato_iraq_kg import serialize
+        from nato_iraq_kg.formats import turtle as serialize
         def slow_fsync(fd):
             print("writing", flush=True)
             time.sleep(30)

@@ -18,10 +18,10 @@ import pytest
 
 from fault_proxies import CuttingProxy, FaultyHTTPProxy, Reply, Seen
 from loopback import free_port
-from nato_iraq_kg.publish import STAGING_PREFIX, PublishError, publish
-from nato_iraq_kg.publish_plan import read_publication
-from nato_iraq_kg.remote import EndpointError
-from nato_iraq_kg.store_client import Connection, StoreClient
+from nato_iraq_kg.remote.publish import STAGING_PREFIX, PublishError, publish
+from nato_iraq_kg.remote.publish_plan import read_publication
+from nato_iraq_kg.remote.query import EndpointError
+from nato_iraq_kg.remote.store import Connection, StoreClient
 from publishing import DATASET_NQ, publish_cli, store_state
 from triplestores import DBA_PASSWORD, READER, OxigraphServer, VirtuosoServer
 

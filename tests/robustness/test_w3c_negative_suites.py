@@ -20,12 +20,12 @@ from rdflib import RDF, Graph, Namespace
 from robustness_guards import watched
 from starlette.testclient import TestClient
 
+from nato_iraq_kg.check.inputs import load_inputs
 from nato_iraq_kg.cli import cli
 from nato_iraq_kg.errors import InputError
-from nato_iraq_kg.inputs import load_inputs
-from nato_iraq_kg.safety import read_rdf_file
+from nato_iraq_kg.guard.rdf_input import read_rdf_file
 from nato_iraq_kg.serve.app import create_app
-from nato_iraq_kg.sparql import run
+from nato_iraq_kg.sparql.local import run
 
 W3C = Path(__file__).resolve().parent.parent / "fixtures" / "w3c"
 MF = Namespace("http://www.w3.org/2001/sw/DataAccess/tests/test-manifest#")

@@ -82,7 +82,7 @@ def create_app(
     browser: a wildcard would let any site drive visitors' browsers at the endpoint, so it must
     be asked for explicitly (``("*",)``).
     """
-    from ..sparql import load_graph
+    from ..sparql.local import load_graph
 
     data_dir = data_dir or paths.data_dir()
     if not base_url.endswith("/"):

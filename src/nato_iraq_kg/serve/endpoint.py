@@ -13,6 +13,7 @@ from urllib.parse import parse_qsl
 from starlette.requests import Request
 from starlette.responses import Response
 
+from ..guard.sparql_text import vet_query
 from . import sparql_protocol as protocol
 from .config import ServerConfig, text_response
 from .negotiation import best_match
@@ -84,7 +85,7 @@ async def sparql_endpoint(request: Request) -> Response:
         return text_response("exactly one 'query' parameter is allowed", 400)
     sparql = queries[0]
     try:
-        form = protocol.vet_query(sparql)
+        form = vet_query(sparql)
     except protocol.QueryRefused as refused:
         return text_response(str(refused), refused.status)
     fmt = _result_format(request, params, form)

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from ..namespaces import BASE
-from ..sparql import compact
+from ..sparql.local import compact
 
 ID_BASE = BASE + "id/"
 ONTOLOGY_BASE = BASE + "ontology#"

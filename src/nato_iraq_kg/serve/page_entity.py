@@ -12,7 +12,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from ..sparql import compact
+from ..sparql.local import compact
 from .html_common import (
     ID_BASE,
     ONTOLOGY_BASE,

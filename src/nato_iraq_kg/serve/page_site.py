@@ -12,9 +12,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from ..guard.sparql_text import blank_opaque
 from ..namespaces import prefixes
-from ..remote import blank_opaque
-from ..sparql import competency_questions, question_of
+from ..sparql.local import competency_questions, question_of
 from .html_common import ID_BASE, RDFS_LABEL, esc, int_or_none, local_path, named_node, page_frame
 
 TIMELINE_DATA = "/data/timeline.jsonld"

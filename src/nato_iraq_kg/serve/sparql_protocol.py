@@ -2,7 +2,7 @@
 
 Everything here is synchronous and free of HTTP so it can run in a worker process and be tested
 without a server. The guards work on the query text with IRIs, string literals and comments
-blanked out (see :mod:`nato_iraq_kg.safety`), so a label such as "the service
+blanked out (see :mod:`nato_iraq_kg.guard.sparql_text`), so a label such as "the service
 from 2014" never trips them, while ``SERVICE`` or ``FROM`` in the query itself always does.
 """
 
@@ -15,9 +15,8 @@ from dataclasses import dataclass, field
 from typing import Any
 from xml.sax.saxutils import escape, quoteattr
 
-from .. import safety
+from ..guard.sparql_text import QueryRefused, vet_query
 from ..namespaces import prefixes
-from ..safety import QueryNotAllowed as QueryRefused
 
 __all__ = ["QueryRefused", "execute", "vet_query"]
 
@@ -53,15 +52,6 @@ GRAPH_ALIASES = {
 }
 #: pyoxigraph ``RdfFormat`` member of each graph format.
 RDF_FORMAT_NAMES = {"turtle": "TURTLE", "nt": "N_TRIPLES", "rdfxml": "RDF_XML", "jsonld": "JSON_LD"}
-
-
-def vet_query(sparql: str) -> str:
-    """Return the query's form, or raise :class:`QueryRefused` (with its HTTP status).
-
-    The rules are those of every user query (:func:`nato_iraq_kg.safety.vet_query`): read-only,
-    no ``SERVICE``, no ``FROM``/``FROM NAMED``, bounded length and nesting.
-    """
-    return safety.vet_query(sparql)
 
 
 @dataclass

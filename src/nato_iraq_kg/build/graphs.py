@@ -1,0 +1,251 @@
+"""Build the named graphs other than the assertions: the document, the evidence, derived values.
+
+* ``graph/source/{slug}``: the revision's metadata and its parts and sentences (NIF offsets);
+* ``graph/evidence``: one Web Annotation per assertion, with quote and position selectors;
+* ``graph/derived``: what follows from the facts without being stated: date values with their
+  precision and plain ``xsd:date`` bounds, ``nik:refines`` between two precisions of one date,
+  and the SKOS concept schemes.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from itertools import permutations
+
+from rdflib import Graph, Literal, URIRef
+from rdflib.namespace import DCTERMS, OWL, PROV, RDF, RDFS, SKOS, XSD
+
+from ..source.dates import DateValue, Precision, parse_key
+from ..source.document import DocumentModel, Part
+from ..extract.curated import Assertion
+from ..namespaces import ID, NIF, NIK, OA, SCHEMA, TIME, entity
+from ..source.revision import SourceRevision
+
+PART_TYPES: dict[str, tuple[URIRef, ...]] = {
+    "title": (NIF.Title,),
+    "last-updated": (NIK.LastUpdatedLine,),
+    "lead": (NIK.LeadParagraph,),
+    "caption": (NIK.PhotoCaption,),
+    "section": (NIF.Section,),
+    "key-point": (NIK.KeyPoint,),
+    "paragraph": (NIF.Paragraph,),
+    "milestone": (NIK.Milestone,),
+}
+
+DATE_PROPERTIES = (NIK.date, NIK.startDate, NIK.endDate)
+QUOTE_CONTEXT = 32
+
+
+def part_iri(source: SourceRevision, name: str) -> URIRef:
+    """Return the IRI of a document part of a revision."""
+    return ID[f"source/{source.slug}/part/{name}"]
+
+
+def sentence_iri(source: SourceRevision, number: int) -> URIRef:
+    """Return the IRI of a numbered sentence of a revision."""
+    return ID[f"source/{source.slug}/sentence/{number}"]
+
+
+def source_graph_iri(source: SourceRevision) -> URIRef:
+    """Return the named graph that describes a revision and its structure."""
+    return URIRef(f"https://w3id.org/nato-iraq-kg/graph/source/{source.slug}")
+
+
+def _offsets(graph: Graph, node: URIRef, source: SourceRevision, start: int, end: int) -> None:
+    graph.add((node, NIF.beginIndex, Literal(start, datatype=XSD.nonNegativeInteger)))
+    graph.add((node, NIF.endIndex, Literal(end, datatype=XSD.nonNegativeInteger)))
+    graph.add((node, NIF.anchorOf, Literal(source.text[start:end])))
+    graph.add((node, NIF.referenceContext, source.iri))
+
+
+def _part_label(part: Part) -> str:
+    return part.name.replace("-", " ")
+
+
+def document_graph(source: SourceRevision, model: DocumentModel) -> Graph:
+    """Describe the revision, the page it belongs to, and every part and sentence with offsets."""
+    g = Graph()
+    lang = source.language
+    g.add((source.page_iri, RDF.type, NIK.SourcePage))
+    g.add((source.page_iri, RDFS.label, Literal(source.title, lang=lang)))
+    g.add((source.page_iri, SCHEMA.url, Literal(source.url, datatype=XSD.anyURI)))
+    g.add((source.page_iri, DCTERMS.hasVersion, source.iri))
+    rev = source.iri
+    g.add((rev, RDF.type, NIK.SourceRevision))
+    g.add((rev, RDF.type, NIF.Context))
+    g.add((rev, RDFS.label, Literal(f"{source.title} ({source.last_updated_text})", lang=lang)))
+    g.add((rev, DCTERMS.title, Literal(source.title, lang=lang)))
+    g.add((rev, DCTERMS.publisher, Literal(source.publisher)))
+    g.add((rev, DCTERMS.language, Literal(lang, datatype=XSD.language)))
+    g.add((rev, DCTERMS.isVersionOf, source.page_iri))
+    g.add((rev, NIK.revisionOf, source.page_iri))
+    g.add((rev, SCHEMA.url, Literal(source.url, datatype=XSD.anyURI)))
+    g.add((rev, NIK.lastUpdated, Literal(source.last_updated, datatype=XSD.dateTime)))
+    g.add((rev, NIK.sha256, Literal(source.sha256)))
+    g.add((rev, NIF.isString, Literal(source.text)))
+    g.add((rev, NIF.beginIndex, Literal(0, datatype=XSD.nonNegativeInteger)))
+    g.add((rev, NIF.endIndex, Literal(len(source.text), datatype=XSD.nonNegativeInteger)))
+    for part in model.parts:
+        node = part_iri(source, part.name)
+        for type_ in PART_TYPES.get(part.kind, ()):
+            g.add((node, RDF.type, type_))
+        g.add((node, RDF.type, NIK.DocumentPart))
+        g.add((node, RDFS.label, Literal(_part_label(part), lang="en")))
+        g.add((node, NIK.partName, Literal(part.name)))
+        parent = part_iri(source, part.parent) if part.parent else rev
+        g.add((node, DCTERMS.isPartOf, parent))
+        g.add((parent, NIK.hasPart, node))
+        _offsets(g, node, source, part.start, part.end)
+    previous: URIRef | None = None
+    for sentence in model.sentences:
+        node = sentence_iri(source, sentence.number)
+        g.add((node, RDF.type, NIF.Sentence))
+        g.add((node, RDFS.label, Literal(f"sentence {sentence.number}", lang="en")))
+        g.add((node, NIK.sentenceNumber, Literal(sentence.number, datatype=XSD.positiveInteger)))
+        g.add((node, DCTERMS.isPartOf, part_iri(source, sentence.part)))
+        _offsets(g, node, source, sentence.start, sentence.end)
+        if previous is not None:
+            g.add((previous, NIF.nextSentence, node))
+            g.add((node, NIF.previousSentence, previous))
+        previous = node
+    return g
+
+
+def evidence_graph(assertions: Sequence[Assertion], models: dict[str, DocumentModel]) -> Graph:
+    """Describe each assertion's evidence as a Web Annotation with PROV-O provenance.
+
+    The annotation's body is the assertion's named graph; its target is the revision, selected by
+    both a TextQuoteSelector (exact, prefix, suffix) and a TextPositionSelector (start, end).
+    """
+    g = Graph()
+    for item in assertions:
+        source, ev = item.source, item.evidence
+        model = models[source.slug]
+        target, quote, position = (URIRef(f"{ev}#{n}") for n in ("target", "quote", "position"))
+        g.add((item.graph, RDF.type, NIK.Assertion))
+        g.add((item.graph, PROV.wasDerivedFrom, source.iri))
+        g.add((ev, RDF.type, NIK.Evidence))
+        g.add((ev, RDF.type, OA.Annotation))
+        g.add((ev, OA.motivatedBy, OA.describing))
+        g.add((ev, OA.hasBody, item.graph))
+        g.add((ev, OA.hasTarget, target))
+        g.add((ev, PROV.wasDerivedFrom, source.iri))
+        g.add((ev, PROV.wasGeneratedBy, ID[f"method/{item.method}"]))
+        g.add((target, RDF.type, OA.SpecificResource))
+        g.add((target, OA.hasSource, source.iri))
+        g.add((target, OA.hasSelector, quote))
+        g.add((target, OA.hasSelector, position))
+        g.add((quote, RDF.type, OA.TextQuoteSelector))
+        g.add((quote, OA.exact, Literal(item.quote)))
+        prefix = source.text[max(0, item.start - QUOTE_CONTEXT) : item.start]
+        suffix = source.text[item.end : item.end + QUOTE_CONTEXT]
+        g.add((quote, OA.prefix, Literal(prefix)))
+        g.add((quote, OA.suffix, Literal(suffix)))
+        g.add((position, RDF.type, OA.TextPositionSelector))
+        g.add((position, OA.start, Literal(item.start, datatype=XSD.nonNegativeInteger)))
+        g.add((position, OA.end, Literal(item.end, datatype=XSD.nonNegativeInteger)))
+        try:
+            part = model.leaf_part_at(item.start, item.end)
+        except ValueError:
+            part = None
+        if part is not None:
+            g.add((ev, NIK.inPart, part_iri(source, part.name)))
+        for sentence in model.sentences_overlapping(item.start, item.end):
+            g.add((ev, NIK.inSentence, sentence_iri(source, sentence.number)))
+    for method in sorted({a.method for a in assertions}):
+        node = ID[f"method/{method}"]
+        g.add((node, RDF.type, PROV.Activity))
+        g.add((node, RDFS.label, Literal(METHODS[method], lang="en")))
+    return g
+
+
+METHODS = {
+    "curated-fact": "curated fact: a quote and the triples it supports, checked at its offset",
+    "entity-name": "entity name: a label or alias quoted at its first occurrence",
+    "abbreviation": "abbreviation rule: a known name followed by (ABBR)",
+    "milestone-date": "milestone rule: the date phrase that opens a milestone paragraph",
+    "concept-list": "list rule: each item of a worded list, located inside the list",
+}
+
+_DATE_CLASS = {
+    Precision.YEAR: (NIK.YearDate, TIME.inXSDgYear, XSD.gYear, TIME.unitYear),
+    Precision.MONTH: (NIK.MonthDate, TIME.inXSDgYearMonth, XSD.gYearMonth, TIME.unitMonth),
+    Precision.DAY: (NIK.DayDate, TIME.inXSDDate, XSD.date, TIME.unitDay),
+}
+
+
+def date_values(triples: Iterable[tuple]) -> dict[URIRef, DateValue]:
+    """Return the date values that ``triples`` refer to, keyed by IRI."""
+    prefix = str(ID) + "date/"
+    found: dict[URIRef, DateValue] = {}
+    for triple in triples:
+        for term in triple:
+            if isinstance(term, URIRef) and str(term).startswith(prefix):
+                found[term] = parse_key(str(term)[len(prefix) :])
+    return found
+
+
+def derived_graph(assertions: Sequence[Assertion], concepts: dict[URIRef, URIRef]) -> Graph:
+    """Describe the date values and concept schemes that the assertions use.
+
+    ``concepts`` maps each concept to the scheme it belongs to.
+    """
+    g = Graph()
+    triples = [t for a in assertions for t in a.triples]
+    values = date_values(triples)
+    for iri, value in sorted(values.items()):
+        g.add((iri, RDFS.label, Literal(value.label, lang="en")))
+        g.add((iri, NIK.earliestDate, Literal(value.earliest.isoformat(), datatype=XSD.date)))
+        g.add((iri, NIK.latestDate, Literal(value.latest.isoformat(), datatype=XSD.date)))
+        if value.precision is Precision.VAGUE:
+            g.add((iri, RDF.type, NIK.VagueDate))
+            g.add((iri, NIK.datePhrase, Literal(value.label, lang="en")))
+        else:
+            cls, prop, datatype, unit = _DATE_CLASS[value.precision]
+            g.add((iri, RDF.type, cls))
+            g.add((iri, RDF.type, TIME.Instant))
+            g.add((iri, prop, Literal(value.lexical, datatype=datatype)))
+            g.add((iri, TIME.unitType, unit))
+    dated: dict[URIRef, set[URIRef]] = defaultdict(set)
+    for s, p, o in triples:
+        if p in DATE_PROPERTIES:
+            dated[s].add(o)
+    for dates in dated.values():
+        for finer, coarser in permutations(sorted(dates), 2):
+            if values[finer].refines(values[coarser]):
+                g.add((finer, NIK.refines, coarser))
+    broader = [(s, o) for s, p, o in triples if p == SKOS.broader]
+    for narrow, broad in broader:
+        g.add((broad, SKOS.narrower, narrow))
+    has_broader = {narrow for narrow, _ in broader}
+    for concept, scheme in concepts.items():
+        g.add((concept, SKOS.inScheme, scheme))
+        if concept not in has_broader:
+            g.add((concept, SKOS.topConceptOf, scheme))
+            g.add((scheme, SKOS.hasTopConcept, concept))
+    for scheme, label in SCHEMES.items():
+        if scheme in concepts.values():
+            g.add((scheme, RDF.type, SKOS.ConceptScheme))
+            g.add((scheme, RDFS.label, Literal(label, lang="en")))
+            g.add((scheme, DCTERMS.title, Literal(label, lang="en")))
+    return g
+
+
+SCHEMES = {
+    entity("scheme", "cooperation-areas"): "NATO–Iraq cooperation areas",
+    entity("scheme", "principles"): "principles of NATO–Iraq cooperation",
+}
+
+SCHEME_OF_TYPE = {
+    NIK.CooperationArea: entity("scheme", "cooperation-areas"),
+    NIK.Principle: entity("scheme", "principles"),
+}
+
+
+def links_graph(links: Iterable[tuple[URIRef, URIRef]]) -> Graph:
+    """State each checked identity link as ``owl:sameAs``."""
+    g = Graph()
+    for ours, theirs in links:
+        g.add((ours, OWL.sameAs, theirs))
+    return g

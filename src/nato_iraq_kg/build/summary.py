@@ -1,0 +1,43 @@
+"""A short, human summary of a build: what went in, what came out, whether it is valid."""
+
+from __future__ import annotations
+
+from .pipeline import BuildResult, assertion_counts
+from ..namespaces import NIK
+
+SUMMARY_CLASSES = (
+    NIK.Actor,
+    NIK.Office,
+    NIK.Programme,
+    NIK.Event,
+    NIK.CooperationArea,
+    NIK.Principle,
+    NIK.Place,
+    NIK.Document,
+    NIK.Quantity,
+    NIK.DateValue,
+)
+
+
+def summary_lines(result: BuildResult) -> list[str]:
+    """Return the summary as lines: counts per class, assertions by method, graph sizes."""
+    facts = result.facts()
+    counts = result.class_counts(SUMMARY_CLASSES)
+    lines = [
+        f"Sources: {len(result.revisions)} revision(s): "
+        + ", ".join(f"{r.title} ({r.last_updated_text})" for r in result.revisions),
+        "Instances per class (subclasses included):",
+    ]
+    width = max(len(str(c).split("#")[-1]) for c in counts)
+    lines += [f"  {str(c).split('#')[-1].ljust(width)}  {n:>4}" for c, n in counts.items()]
+    methods = assertion_counts(result)
+    lines.append(
+        f"Evidence: {len(result.assertions)} quotes checked at their offsets ("
+        + ", ".join(f"{m} {n}" for m, n in sorted(methods.items()))
+        + ")"
+    )
+    quads = sum(len(g) for g in result.graphs.values())
+    lines.append(
+        f"Graph: {len(facts)} triples of facts; {quads} quads in {len(result.graphs)} graphs"
+    )
+    return lines

@@ -1,0 +1,160 @@
+"""Dataset metadata (VoID and DCAT), computed from the files the build writes.
+
+Counts come from the facts graph itself and sizes and checksums from the exact bytes of each
+distribution, so ``data/void.ttl`` can never disagree with the dumps it describes.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections import Counter
+from collections.abc import Iterable, Mapping
+
+from rdflib import Graph, Literal, Namespace, URIRef
+from rdflib.namespace import DCTERMS, FOAF, OWL, PROV, RDF, RDFS, XSD
+
+from .. import __version__
+from ..namespaces import BASE, ID, WD
+from ..source.revision import SourceRevision
+
+VOID = Namespace("http://rdfs.org/ns/void#")
+DCAT = Namespace("http://www.w3.org/ns/dcat#")  # open: DCAT 3 terms such as dcat:version
+SPDX = Namespace("http://spdx.org/rdf/terms#")
+DATASET = ID["dataset"]
+DOWNLOAD_BASE = BASE + "data/"
+LICENSE = URIRef("https://creativecommons.org/licenses/by/4.0/")
+
+#: file name -> (media type, what it holds)
+DISTRIBUTIONS = {
+    "nato-iraq.ttl": ("text/turtle", "the facts, Turtle"),
+    "nato-iraq.nt": ("application/n-triples", "the facts, N-Triples"),
+    "nato-iraq.rdf": ("application/rdf+xml", "the facts, RDF/XML"),
+    "nato-iraq.jsonld": ("application/ld+json", "the facts, JSON-LD compacted with our context"),
+    "nato-iraq.trig": ("application/trig", "facts and evidence by named graph, TriG"),
+    "nato-iraq.nq": ("application/n-quads", "facts and evidence by named graph, N-Quads"),
+    "timeline.jsonld": ("application/ld+json", "the timeline of events, framed JSON-LD"),
+}
+
+VOCABULARIES = (
+    "https://w3id.org/nato-iraq-kg/ontology#",
+    "https://schema.org/",
+    "http://www.w3.org/ns/org#",
+    "http://semanticweb.cs.vu.nl/2009/11/sem/",
+    "http://www.w3.org/ns/prov#",
+    "http://www.w3.org/2006/time#",
+    "http://www.w3.org/2004/02/skos/core#",
+    "http://purl.org/dc/terms/",
+    "http://www.w3.org/ns/oa#",
+    "http://persistence.uni-leipzig.org/nlp2rdf/ontologies/nif-core#",
+)
+
+
+def _count(value: int) -> Literal:
+    return Literal(value, datatype=XSD.integer)
+
+
+def void_graph(
+    files: Mapping[str, bytes], facts: Graph, revisions: Iterable[SourceRevision]
+) -> Graph:
+    """Describe the dataset, its partitions, linksets and one distribution per file."""
+    g = Graph()
+    d = DATASET
+    g.add((d, RDF.type, VOID.Dataset))
+    g.add((d, RDF.type, DCAT.Dataset))
+    g.add((d, DCTERMS.title, Literal("NATO–Iraq relations knowledge graph", lang="en")))
+    g.add(
+        (
+            d,
+            DCTERMS.description,
+            Literal(
+                "Every fact of NATO's topic page “Relations with Iraq”, each with the exact quote "
+                "and character offsets it comes from.",
+                lang="en",
+            ),
+        )
+    )
+    g.add((d, DCTERMS.publisher, Literal("nato-iraq-kg contributors")))
+    g.add((d, DCTERMS.license, LICENSE))
+    g.add((d, DCAT.version, Literal(__version__)))
+    g.add((d, OWL.versionInfo, Literal(__version__)))
+    g.add((d, FOAF.homepage, URIRef(BASE)))
+    g.add((d, VOID.uriSpace, Literal(str(ID))))
+    tool = ID["method/build"]
+    g.add((d, PROV.wasGeneratedBy, tool))
+    g.add((tool, RDF.type, PROV.Activity))
+    g.add((tool, RDFS.label, Literal(f"nato-iraq-kg build {__version__}", lang="en")))
+    for vocabulary in VOCABULARIES:
+        g.add((d, VOID.vocabulary, URIRef(vocabulary)))
+    for revision in revisions:
+        g.add((d, DCTERMS.source, revision.iri))
+        g.add((d, PROV.wasDerivedFrom, revision.iri))
+        g.add((revision.iri, FOAF.page, URIRef(revision.url)))
+        modified = Literal(revision.last_updated, datatype=XSD.dateTime)
+        g.add((revision.iri, DCTERMS.modified, modified))
+    subjects = {s for s in facts.subjects() if isinstance(s, URIRef)}
+    classes = Counter(o for _, _, o in facts.triples((None, RDF.type, None)))
+    properties = Counter(p for _, p, _ in facts)
+    g.add((d, VOID.triples, _count(len(facts))))
+    g.add((d, VOID.entities, _count(len({s for s in subjects if str(s).startswith(str(ID))}))))
+    g.add((d, VOID.distinctSubjects, _count(len(subjects))))
+    g.add((d, VOID.distinctObjects, _count(len(set(facts.objects())))))
+    g.add((d, VOID.classes, _count(len(classes))))
+    g.add((d, VOID.properties, _count(len(properties))))
+    for cls, n in sorted(classes.items()):
+        node = URIRef(f"{d}/class/{_local(cls)}")
+        g.add((d, VOID.classPartition, node))
+        g.add((node, VOID["class"], cls))
+        g.add((node, VOID.entities, _count(n)))
+    for prop, n in sorted(properties.items()):
+        node = URIRef(f"{d}/property/{_local(prop)}")
+        g.add((d, VOID.propertyPartition, node))
+        g.add((node, VOID.property, prop))
+        g.add((node, VOID.triples, _count(n)))
+    for name, target, test in (
+        ("wikidata", URIRef("http://www.wikidata.org/"), lambda o: str(o).startswith(str(WD))),
+        ("dbpedia", URIRef("http://dbpedia.org/"), lambda o: "dbpedia.org/resource/" in str(o)),
+    ):
+        links = [o for _, _, o in facts.triples((None, OWL.sameAs, None)) if test(o)]
+        node = URIRef(f"{d}/linkset/{name}")
+        g.add((d, VOID.subset, node))
+        g.add((node, RDF.type, VOID.Linkset))
+        g.add((node, VOID.subjectsTarget, d))
+        g.add((node, VOID.objectsTarget, target))
+        g.add((node, VOID.linkPredicate, OWL.sameAs))
+        g.add((node, VOID.triples, _count(len(links))))
+    for name, data in sorted(files.items()):
+        media, what = DISTRIBUTIONS[name]
+        node = URIRef(f"{d}/distribution/{name}")
+        checksum = URIRef(f"{node}#sha256")
+        g.add((d, DCAT.distribution, node))
+        g.add((node, RDF.type, DCAT.Distribution))
+        g.add((node, DCTERMS.title, Literal(what, lang="en")))
+        g.add((node, DCAT.downloadURL, URIRef(DOWNLOAD_BASE + name)))
+        g.add(
+            (node, DCAT.mediaType, URIRef(f"https://www.iana.org/assignments/media-types/{media}"))
+        )
+        g.add((node, DCAT.byteSize, Literal(len(data), datatype=XSD.nonNegativeInteger)))
+        g.add((node, SPDX.checksum, checksum))
+        g.add((checksum, RDF.type, SPDX.Checksum))
+        g.add((checksum, SPDX.algorithm, SPDX.checksumAlgorithm_sha256))
+        g.add(
+            (
+                checksum,
+                SPDX.checksumValue,
+                Literal(hashlib.sha256(data).hexdigest(), datatype=XSD.hexBinary),
+            )
+        )
+        if name in ("nato-iraq.jsonld", "timeline.jsonld"):
+            g.add((node, DCTERMS.conformsTo, URIRef("https://www.w3.org/TR/json-ld11/")))
+    return g
+
+
+def _local(iri: URIRef) -> str:
+    """Return a readable, path-safe name for a class or property: ``nik-Event``, ``org-holds``."""
+    from ..namespaces import prefixes
+
+    text = str(iri)
+    for prefix, namespace in sorted(prefixes().items(), key=lambda kv: -len(kv[1])):
+        if text.startswith(namespace):
+            return f"{prefix}-{text[len(namespace) :]}"
+    return hashlib.sha256(text.encode()).hexdigest()[:16]

@@ -1,0 +1,266 @@
+"""The curated file of one source revision: entities, facts with their quotes, and rule inputs.
+
+A curated file is YAML that people read and edit. It has four sections:
+
+``entities``
+    ``CURIE: {a: type(s), label: words, aliases: [...], broader: [...], related: [...]}``. The
+    label and every alias must occur verbatim in the text; the build quotes their first occurrence
+    as the evidence of the entity's type and names.
+``facts``
+    ``{id, quote, at, turtle}``: the exact quote, its character offset, and the Turtle triples it
+    supports (prefixes ``nik:``, ``actor:``, ``event:``, ``date:`` ... are predefined).
+``milestones``
+    ``{date: words, events: [CURIE, ...]}``: which events each dated milestone paragraph is about;
+    the date itself is read from the paragraph by a rule.
+``concept_lists``
+    ``{id, subject, quote, at, items: [[words, CURIE], ...]}``: a list of cooperation areas as one
+    sentence words it; a rule locates each item inside the quote and checks nothing is left over.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+from rdflib import URIRef
+
+from ..errors import InputError
+from ..namespaces import prefixes
+
+
+@dataclass(frozen=True)
+class EntityDecl:
+    """An entity the curated file declares, with the words that name it in the text."""
+
+    iri: URIRef
+    types: tuple[URIRef, ...]
+    label: str
+    aliases: tuple[str, ...]
+    broader: tuple[URIRef, ...]
+    related: tuple[URIRef, ...]
+    where: str
+
+
+@dataclass(frozen=True)
+class FactEntry:
+    """A quote and the Turtle triples it supports."""
+
+    key: str
+    quote: str
+    at: int | None
+    turtle: str
+    where: str
+
+
+@dataclass(frozen=True)
+class MilestoneEntry:
+    """The events that a dated milestone paragraph is about."""
+
+    date_words: str
+    events: tuple[URIRef, ...]
+    where: str
+
+
+@dataclass(frozen=True)
+class ConceptListEntry:
+    """A worded list of concepts (cooperation areas, principles) that one subject relates to."""
+
+    key: str
+    subject: URIRef
+    prop: URIRef
+    quote: str
+    at: int | None
+    items: tuple[tuple[str, URIRef], ...]
+    where: str
+
+
+@dataclass(frozen=True)
+class Curation:
+    """Everything one curated file says."""
+
+    path: Path
+    source: str
+    milestones_of: URIRef | None
+    entities: Mapping[URIRef, EntityDecl]
+    facts: tuple[FactEntry, ...]
+    milestones: tuple[MilestoneEntry, ...]
+    concept_lists: tuple[ConceptListEntry, ...]
+
+
+class _StrictLoader(yaml.SafeLoader):
+    """A YAML loader that refuses duplicate keys, which plain YAML silently overwrites."""
+
+
+def _construct_mapping(loader: _StrictLoader, node: yaml.MappingNode) -> dict[Any, Any]:
+    seen: dict[Any, int] = {}
+    for key_node, _ in node.value:
+        key = loader.construct_object(key_node)
+        if key in seen:
+            raise yaml.constructor.ConstructorError(
+                None,
+                None,
+                f"duplicate key {key!r} (first at line {seen[key] + 1})",
+                key_node.start_mark,
+            )
+        seen[key] = key_node.start_mark.line
+    return loader.construct_mapping(node)
+
+
+_StrictLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
+
+
+#: Characters no IRI may carry (RFC 3987), refused when a name is minted, not when it is written.
+_NOT_IN_IRI = re.compile(r'[\s<>"{}|\\^`\x00-\x1f\x7f]')
+
+
+def expand_curie(value: object, where: str) -> URIRef:
+    """Expand ``prefix:local`` with the project's prefix map, or fail naming ``where``."""
+    if not isinstance(value, str) or ":" not in value:
+        raise InputError(f"{where}: expected a prefixed name like actor:nato, got {value!r}")
+    prefix, local = value.split(":", 1)
+    known = prefixes()
+    if prefix not in known:
+        raise InputError(f"{where}: unknown prefix {prefix!r} in {value!r}")
+    if not local or _NOT_IN_IRI.search(local):
+        raise InputError(f'{where}: malformed name {value!r} (spaces, <>"{{}}|\\^` not allowed)')
+    return URIRef(known[prefix] + local)
+
+
+def _as_list(value: object) -> list[Any]:
+    if value is None:
+        return []
+    return value if isinstance(value, list) else [value]
+
+
+def _require_text(entry: Mapping[str, Any], key: str, where: str) -> str:
+    value = entry.get(key)
+    if not isinstance(value, str) or not value:
+        raise InputError(f"{where}: missing or empty {key!r}")
+    return value
+
+
+def _optional_offset(entry: Mapping[str, Any], where: str) -> int | None:
+    value = entry.get("at")
+    if value is None:
+        return None
+    if not isinstance(value, int) or isinstance(value, bool) or value < 0:
+        raise InputError(f"{where}: 'at' must be a non-negative character offset, got {value!r}")
+    return value
+
+
+def _entities(raw: object, path: Path) -> dict[URIRef, EntityDecl]:
+    if not isinstance(raw, dict):
+        raise InputError(f"{path}: 'entities' must be a mapping of CURIE to description")
+    result: dict[URIRef, EntityDecl] = {}
+    for curie, body in raw.items():
+        where = f"{path}: entity {curie}"
+        iri = expand_curie(curie, where)
+        if not isinstance(body, dict):
+            raise InputError(f"{where}: expected a mapping with 'a' and 'label'")
+        unknown = set(body) - {"a", "label", "aliases", "broader", "related"}
+        if unknown:
+            raise InputError(f"{where}: unknown keys {sorted(unknown)}")
+        types = tuple(expand_curie(t, where) for t in _as_list(body.get("a")))
+        if not types:
+            raise InputError(f"{where}: no type ('a')")
+        aliases = _as_list(body.get("aliases"))
+        if not all(isinstance(a, str) and a for a in aliases):
+            raise InputError(f"{where}: aliases must be non-empty strings")
+        result[iri] = EntityDecl(
+            iri=iri,
+            types=types,
+            label=_require_text(body, "label", where),
+            aliases=tuple(aliases),
+            broader=tuple(expand_curie(b, where) for b in _as_list(body.get("broader"))),
+            related=tuple(expand_curie(r, where) for r in _as_list(body.get("related"))),
+            where=where,
+        )
+    return result
+
+
+def _keyed(raw: object, path: Path, section: str) -> list[tuple[str, dict[str, Any]]]:
+    if raw is None:
+        return []
+    if not isinstance(raw, list):
+        raise InputError(f"{path}: {section!r} must be a list")
+    result: list[tuple[str, dict[str, Any]]] = []
+    seen: set[str] = set()
+    for number, entry in enumerate(raw, start=1):
+        if not isinstance(entry, dict):
+            raise InputError(f"{path}: {section} entry {number} must be a mapping")
+        key = entry.get("id", entry.get("date"))
+        if not isinstance(key, str) or not key:
+            raise InputError(f"{path}: {section} entry {number} has no id")
+        where = f"{path}: {section} entry {key!r}"
+        if key in seen:
+            raise InputError(f"{where}: duplicate id")
+        seen.add(key)
+        result.append((where, entry))
+    return result
+
+
+def load_curation(path: Path) -> Curation:
+    """Read and check the shape of one curated file (its content is checked by the rules)."""
+    try:
+        raw = yaml.load(path.read_text(encoding="utf-8"), Loader=_StrictLoader)
+    except OSError as exc:
+        raise InputError(f"{path}: cannot read ({exc.strerror})") from exc
+    except yaml.YAMLError as exc:
+        raise InputError(f"{path}: malformed YAML: {exc}".replace("\n", " ")) from exc
+    if not isinstance(raw, dict):
+        raise InputError(f"{path}: expected a mapping at the top level")
+    source = _require_text(raw, "source", str(path))
+    milestones_of = raw.get("milestones_of")
+    facts = tuple(
+        FactEntry(
+            key=entry["id"],
+            quote=_require_text(entry, "quote", where),
+            at=_optional_offset(entry, where),
+            turtle=_require_text(entry, "turtle", where),
+            where=where,
+        )
+        for where, entry in _keyed(raw.get("facts"), path, "facts")
+    )
+    milestones = tuple(
+        MilestoneEntry(
+            date_words=entry["date"],
+            events=tuple(expand_curie(e, where) for e in _as_list(entry.get("events"))),
+            where=where,
+        )
+        for where, entry in _keyed(raw.get("milestones"), path, "milestones")
+    )
+    concept_lists = []
+    for where, entry in _keyed(raw.get("concept_lists"), path, "concept_lists"):
+        items = []
+        for item in _as_list(entry.get("items")):
+            if not (isinstance(item, list) and len(item) == 2 and isinstance(item[0], str)):
+                raise InputError(f"{where}: each item must be [words, CURIE], got {item!r}")
+            items.append((item[0], expand_curie(item[1], where)))
+        if not items:
+            raise InputError(f"{where}: no items")
+        concept_lists.append(
+            ConceptListEntry(
+                key=entry["id"],
+                subject=expand_curie(entry.get("subject"), where),
+                prop=expand_curie(entry.get("property", "nik:coversArea"), where),
+                quote=_require_text(entry, "quote", where),
+                at=_optional_offset(entry, where),
+                items=tuple(items),
+                where=where,
+            )
+        )
+    return Curation(
+        path=path,
+        source=source,
+        milestones_of=expand_curie(milestones_of, f"{path}: milestones_of")
+        if milestones_of
+        else None,
+        entities=_entities(raw.get("entities", {}), path),
+        facts=facts,
+        milestones=milestones,
+        concept_lists=tuple(concept_lists),
+    )

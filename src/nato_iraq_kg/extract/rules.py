@@ -1,0 +1,155 @@
+"""Rules for what the text states in a regular shape: dated milestones and worded lists.
+
+Rules read the words themselves, so a curator only says *which* events a milestone is about or
+*which* concepts a list names; the dates and the exact span of every list item come from the text.
+"""
+
+from __future__ import annotations
+
+import re
+
+from rdflib import Literal, URIRef
+from rdflib.namespace import RDF, RDFS, SKOS
+
+from ..curation.model import ConceptListEntry, Curation
+from ..errors import CheckFailure
+from ..namespaces import NIK, date_iri, entity
+from ..source.dates import DateFormatError, parse_phrase
+from ..source.document import DocumentModel
+from ..source.quotes import locate_quote
+from ..source.revision import SourceRevision
+from .curated import Assertion, Triple
+
+#: What may stand between the items of a list: commas, semicolons, "and", spaces.
+LIST_SEPARATOR = re.compile(r"(?:[\s,;]|\band\b)*")
+
+
+def milestone_assertions(
+    source: SourceRevision, model: DocumentModel, curation: Curation
+) -> list[Assertion]:
+    """Date each milestone's events from the paragraph's own date phrase.
+
+    Every milestone paragraph must have an entry and every entry a paragraph, so a milestone added
+    to a later revision of the page cannot be silently left out of the graph.
+    """
+    entries = {entry.date_words: entry for entry in curation.milestones}
+    paragraphs = [part for part in model.parts if part.kind == "milestone"]
+    result: list[Assertion] = []
+    used: set[str] = set()
+    for part in paragraphs:
+        if part.date_phrase is None:
+            raise CheckFailure(f"{source.text_path}: milestone {part.name} has no date phrase")
+        start, end = part.date_phrase
+        words = source.text[start:end]
+        entry = entries.get(words)
+        if entry is None:
+            raise CheckFailure(
+                f"{curation.path}: milestone {words!r} ({part.name}) has no entry in 'milestones'"
+            )
+        used.add(words)
+        if not entry.events:
+            raise CheckFailure(f"{entry.where}: no events")
+        try:
+            value = parse_phrase(words)
+        except DateFormatError as exc:
+            raise CheckFailure(f"{entry.where}: {exc}") from exc
+        for number, event in enumerate(entry.events, start=1):
+            triples: list[Triple] = [(event, NIK.date, date_iri(value.key))]
+            if curation.milestones_of is not None:
+                triples.append((curation.milestones_of, NIK.milestone, event))
+            result.append(
+                Assertion(
+                    f"milestone-{value.key}-{number}",
+                    source,
+                    start,
+                    end,
+                    tuple(triples),
+                    "milestone-date",
+                    entry.where,
+                )
+            )
+    for words, entry in entries.items():
+        if words not in used:
+            raise CheckFailure(f"{entry.where}: no milestone paragraph is dated {words!r}")
+    return result
+
+
+def _words_of(gap: str) -> str:
+    """Return what a gap between list items says, without its separators."""
+    return re.sub(r"^(?:[\s,;]|\band\b)+|(?:[\s,;]|\band\b)+$", "", gap)
+
+
+def _item_spans(source: SourceRevision, entry: ConceptListEntry, start: int) -> list[int]:
+    """Locate each item's words in order inside the list, checking only separators lie between."""
+    end = start + len(entry.quote)
+    position = start
+    starts = []
+    for words, _ in entry.items:
+        found = source.text.find(words, position, end)
+        if found < 0:
+            raise CheckFailure(
+                f"{entry.where}: item {words!r} not found, in order, inside the list's quote"
+            )
+        gap = source.text[position:found]
+        if not LIST_SEPARATOR.fullmatch(gap):
+            raise CheckFailure(
+                f"{entry.where}: the list names {_words_of(gap)!r} before {words!r}, "
+                "which no item covers"
+            )
+        starts.append(found)
+        position = found + len(words)
+    rest = source.text[position:end]
+    if not LIST_SEPARATOR.fullmatch(rest):
+        raise CheckFailure(
+            f"{entry.where}: the list ends with {_words_of(rest)!r}, which no item covers"
+        )
+    return starts
+
+
+def concept_list_assertions(source: SourceRevision, curation: Curation) -> list[Assertion]:
+    """Relate each list's subject to every concept it names, each item quoted on its own.
+
+    The list as a whole becomes a ``skos:Collection`` labelled with its exact wording, so that two
+    differently worded lists of one programme are both kept and both reachable from it.
+    """
+    result: list[Assertion] = []
+    for entry in curation.concept_lists:
+        start = locate_quote(source.text, entry.quote, entry.at, entry.where)
+        collection = entity("list", entry.key)
+        members: list[Triple] = [
+            (collection, RDF.type, SKOS.Collection),
+            (collection, RDFS.label, Literal(entry.quote, lang=source.language)),
+            (entry.subject, NIK.conceptList, collection),
+        ]
+        members += [(collection, SKOS.member, concept) for _, concept in entry.items]
+        result.append(
+            Assertion(
+                f"list-{entry.key}",
+                source,
+                start,
+                start + len(entry.quote),
+                tuple(members),
+                "concept-list",
+                entry.where,
+            )
+        )
+        for number, (item_start, (words, concept)) in enumerate(
+            zip(_item_spans(source, entry, start), entry.items, strict=True), start=1
+        ):
+            result.append(
+                Assertion(
+                    f"list-{entry.key}-{number}",
+                    source,
+                    item_start,
+                    item_start + len(words),
+                    ((entry.subject, entry.prop, concept),),
+                    "concept-list",
+                    f"{entry.where}: item {words!r}",
+                )
+            )
+    return result
+
+
+def list_iris(curation: Curation) -> set[URIRef]:
+    """Return the IRIs of the collections the lists create."""
+    return {entity("list", entry.key) for entry in curation.concept_lists}
