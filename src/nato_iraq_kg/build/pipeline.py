@@ -39,6 +39,7 @@ from ..curation.links import load_links
 from ..namespaces import DERIVED_GRAPH, EVIDENCE_GRAPH, ID, LINKS_GRAPH, NIK, OA
 from ..extract.rules import concept_list_assertions, list_iris, milestone_assertions
 from ..formats.turtle import trig, turtle, write_atomically
+from ..source.release import Release, load_release
 from ..source.revision import SourceRevision, load_revisions
 
 if TYPE_CHECKING:
@@ -60,6 +61,7 @@ class BuildResult:
     assertions: list[Assertion]
     graphs: dict[URIRef, Graph]
     ontology: Graph
+    release: Release | None = None
 
     def facts(self) -> Graph:
         """Return the union of every graph but the evidence: what ``nato-iraq.ttl`` holds."""
@@ -267,7 +269,7 @@ def assemble(root: Path | None = None) -> BuildResult:
     pairs += [(link.entity, link.dbpedia) for link in links if link.dbpedia is not None]
     graphs[LINKS_GRAPH] = links_graph(pairs)
     check_evidence(graphs[EVIDENCE_GRAPH], revisions)
-    return BuildResult(revisions, models, assertions, graphs, ontology)
+    return BuildResult(revisions, models, assertions, graphs, ontology, load_release(root))
 
 
 def render(result: BuildResult) -> dict[str, str]:
@@ -293,8 +295,26 @@ def render(result: BuildResult) -> dict[str, str]:
     else:
         files["nato-iraq.jsonld"] = to_jsonld(facts)
         files["timeline.jsonld"] = timeline_jsonld(facts)
+    release = result.release or load_release()
+    files.update(_release_files(result, facts, release))
     encoded = {name: text.encode("utf-8") for name, text in files.items()}
-    files[VOID_FILE] = turtle(void_graph(encoded, facts, result.revisions))
+    files[VOID_FILE] = turtle(void_graph(encoded, facts, result.revisions, release))
+    return _with_crate(files, result, release)
+
+
+def _release_files(result: BuildResult, facts: Graph, release: Release) -> dict[str, str]:
+    """Return the tables for people without RDF tools (see :mod:`.tables`)."""
+    from .tables import render_tables
+
+    return render_tables(facts, result.graphs, result.ontology, release, result.revisions)
+
+
+def _with_crate(files: dict[str, str], result: BuildResult, release: Release) -> dict[str, str]:
+    """Add the RO-Crate that describes every other file (see :mod:`.crate`)."""
+    from .crate import CRATE_FILE, crate_json
+
+    built = {name: text.encode("utf-8") for name, text in files.items()}
+    files[CRATE_FILE] = crate_json(built, release, result.revisions)
     return files
 
 
@@ -340,6 +360,7 @@ def write(files: dict[str, str], root: Path | None = None) -> list[Path]:
     """Write every rendered file atomically into ``data/``; return their paths."""
     folder = paths.data_dir(root)
     for name, content in files.items():
+        (folder / name).parent.mkdir(parents=True, exist_ok=True)
         write_atomically(folder / name, content)
     return [folder / name for name in files]
 

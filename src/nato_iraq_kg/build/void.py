@@ -15,6 +15,7 @@ from rdflib.namespace import DCTERMS, FOAF, OWL, PROV, RDF, RDFS, XSD
 
 from .. import __version__
 from ..namespaces import BASE, ID, WD
+from ..source.release import Release, load_release
 from ..source.revision import SourceRevision
 
 VOID = Namespace("http://rdfs.org/ns/void#")
@@ -35,6 +36,17 @@ DISTRIBUTIONS = {
     "timeline.jsonld": ("application/ld+json", "the timeline of events, framed JSON-LD"),
 }
 
+
+def distribution_of(name: str) -> tuple[str, str]:
+    """Return (media type, what it holds) of a built file, the tables included."""
+    if name in DISTRIBUTIONS:
+        return DISTRIBUTIONS[name]
+    if name.startswith("tables/") and name.endswith(".csv"):
+        return "text/csv", f"a table of the graph, CSV ({name})"
+    if name == "tables/datapackage.json":
+        return "application/json", "the Frictionless Data Package describing the tables"
+    raise KeyError(name)
+
 VOCABULARIES = (
     "https://w3id.org/nato-iraq-kg/ontology#",
     "https://schema.org/",
@@ -54,9 +66,17 @@ def _count(value: int) -> Literal:
 
 
 def void_graph(
-    files: Mapping[str, bytes], facts: Graph, revisions: Iterable[SourceRevision]
+    files: Mapping[str, bytes],
+    facts: Graph,
+    revisions: Iterable[SourceRevision],
+    release: Release | None = None,
 ) -> Graph:
-    """Describe the dataset, its partitions, linksets and one distribution per file."""
+    """Describe the dataset, its partitions, linksets and one distribution per file.
+
+    ``release`` (by default read from ``data/release.toml``) gives the dataset's own version and
+    release date; the code's version names the build activity only.
+    """
+    release = release or load_release()
     g = Graph()
     d = DATASET
     g.add((d, RDF.type, VOID.Dataset))
@@ -75,8 +95,9 @@ def void_graph(
     )
     g.add((d, DCTERMS.publisher, Literal("nato-iraq-kg contributors")))
     g.add((d, DCTERMS.license, LICENSE))
-    g.add((d, DCAT.version, Literal(__version__)))
-    g.add((d, OWL.versionInfo, Literal(__version__)))
+    g.add((d, DCAT.version, Literal(release.version)))
+    g.add((d, OWL.versionInfo, Literal(release.version)))
+    g.add((d, DCTERMS.issued, Literal(release.issued.isoformat(), datatype=XSD.date)))
     g.add((d, FOAF.homepage, URIRef(BASE)))
     g.add((d, VOID.uriSpace, Literal(str(ID))))
     tool = ID["method/build"]
@@ -123,7 +144,7 @@ def void_graph(
         g.add((node, VOID.linkPredicate, OWL.sameAs))
         g.add((node, VOID.triples, _count(len(links))))
     for name, data in sorted(files.items()):
-        media, what = DISTRIBUTIONS[name]
+        media, what = distribution_of(name)
         node = URIRef(f"{d}/distribution/{name}")
         checksum = URIRef(f"{node}#sha256")
         g.add((d, DCAT.distribution, node))
