@@ -59,8 +59,31 @@ def _silence_stdout() -> None:
     os.dup2(devnull, sys.stdout.fileno())
 
 
+def _print_version(ctx: click.Context, _param: click.Parameter, value: bool) -> None:
+    """Print the code version, the dataset release and the source revision, then exit."""
+    if not value or ctx.resilient_parsing:
+        return
+    from . import __version__
+    from .source.release import version_lines
+
+    try:
+        lines = version_lines(__version__)
+    except KGError as error:  # an option callback runs before the group's handler
+        _fail(error)
+    for line in lines:
+        click.echo(line)
+    ctx.exit(0)
+
+
 @click.group(cls=Commands)
-@click.version_option(package_name="nato-iraq-kg")
+@click.option(
+    "--version",
+    is_flag=True,
+    expose_value=False,
+    is_eager=True,
+    callback=_print_version,
+    help="Show the code and dataset versions and the source revision, then exit.",
+)
 def cli() -> None:
     """Build, check and query the NATO–Iraq relations knowledge graph."""
 
@@ -76,18 +99,30 @@ def cli() -> None:
     is_flag=True,
     help="Validate even if the output, shapes and ontology are unchanged since the last build.",
 )
-def build(check: bool, no_cache: bool) -> None:
+@click.option(
+    "--output",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Write the files into this folder instead of data/ (how to build from an installed "
+    "package).",
+)
+def build(check: bool, no_cache: bool, output: Path | None) -> None:
     """Build the graph from the sources, check every quote and shape, and write data/."""
+    from . import paths
     from .build import pipeline as stages
     from .build.summary import summary_lines
     from .errors import CheckFailure
-    from .paths import project_root
 
+    packaged = paths.is_packaged()
+    if not check and output is None:
+        paths.require_checkout(
+            "'build' writing data/",
+            "; 'build --check' verifies them, 'build --output DIR' rebuilds",
+        )
     result = stages.assemble()
     for line in summary_lines(result):
         click.echo(line)
     files = stages.render(result)
-    report = stages.validate_outputs(result, files, use_cache=not no_cache)
+    report = stages.validate_outputs(result, files, use_cache=not (no_cache or packaged))
     status = "conforms" if report.conforms else "DOES NOT CONFORM"
     click.echo(
         f"Validation (SHACL): {status} "
@@ -106,8 +141,8 @@ def build(check: bool, no_cache: bool) -> None:
             )
         click.echo("data/ is up to date with a fresh build")
         return
-    for path in stages.write(files):
-        click.echo(f"Wrote {path.relative_to(project_root())}")
+    for path in stages.write(files, folder=output):
+        click.echo(f"Wrote {path if output else path.relative_to(paths.project_root())}")
 
 
 EXPORT_FILES = {
@@ -489,6 +524,7 @@ def fill_offsets_command() -> None:
     from .curation.offsets import fill_offsets
     from .source.revision import load_revisions
 
+    paths.require_checkout("'curate fill-offsets' (it edits the curated files)")
     for revision in load_revisions(paths.source_dir()):
         report = fill_offsets(revision.curation_path, revision.text)
         click.echo(f"{revision.curation_path}: filled {report.filled} offset(s)")

@@ -135,3 +135,16 @@ def data_dir(root: Path | None = None) -> Path:
 def release_file(root: Path | None = None) -> Path:
     """Return the file that holds the dataset version and its release date."""
     return data_dir(root) / RELEASE_FILE
+
+
+def require_checkout(action: str, hint: str = "") -> None:
+    """Refuse to write into an installed package, whose files are the release as shipped.
+
+    Raises:
+        InputError: one line saying that ``action`` needs a checkout (and ``hint``, if given).
+    """
+    if is_packaged():
+        raise InputError(
+            f"{action} needs a checkout of nato-iraq-kg (or ${ROOT_VARIABLE} pointing at one); "
+            f"the installed package's files are read-only{hint}"
+        )

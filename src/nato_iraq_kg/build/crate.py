@@ -53,6 +53,11 @@ def _file_entity(name: str, data: bytes, description: str) -> dict[str, Any]:
     }
 
 
+def _one_or_many(values: list[dict[str, Any]]) -> dict[str, Any] | list[dict[str, Any]]:
+    """Return a lone value bare, as RO-Crate 1.1 recommends for single-valued properties."""
+    return values[0] if len(values) == 1 else values
+
+
 def _describe(name: str) -> str:
     """Say in a few words what a built file holds."""
     from .void import DISTRIBUTIONS
@@ -118,14 +123,14 @@ def crate_json(
         "license": {"@id": DATA_LICENSE[1]},
         "author": {"@id": AUTHOR},
         "publisher": {"@id": AUTHOR},
-        "isBasedOn": [{"@id": page["@id"]} for page in pages],
+        "isBasedOn": _one_or_many([{"@id": page["@id"]} for page in pages]),
         "keywords": ["knowledge graph", "linked data", "NATO", "Iraq", "provenance"],
         "conformsTo": {"@id": f"{BASE}ontology/{release.version}"},
         "hasPart": [{"@id": part["@id"]} for part in parts],
         "mentions": {"@id": SOFTWARE},
     }
     contextual = [
-        {"@id": AUTHOR, "@type": "Organization", "name": "nato-iraq-kg contributors"},
+        {"@id": AUTHOR, "@type": "Organization", "name": "nato-iraq-kg contributors", "url": BASE},
         {"@id": DATA_LICENSE[1], "@type": "CreativeWork", "name": DATA_LICENSE[0]},
         {"@id": CODE_LICENSE, "@type": "CreativeWork", "name": "MIT"},
         {

@@ -138,7 +138,9 @@ def actors_table(facts: Graph, ontology: Graph) -> Table:
         ("wikidata", "string", "The same thing in Wikidata (checked list only), if linked."),
         ("dbpedia", "string", "The same thing in DBpedia (checked list only), if linked."),
     )
-    return Table("actors", "Actors: organisations, states, people, groups", columns, ("actor",), rows)
+    return Table(
+        "actors", "Actors: organisations, states, people, groups", columns, ("actor",), rows
+    )
 
 
 def programmes_table(facts: Graph, ontology: Graph) -> Table:
@@ -228,7 +230,7 @@ def facts_table(graphs: dict[URIRef, Graph]) -> Table:
         selectors = list(evidence.objects(target, OA.hasSelector))
 
         def pick(prop: URIRef, chosen: list[URIRef] = selectors) -> str:
-            return next((_text(evidence.value(s, prop)) for s in chosen if evidence.value(s, prop)))
+            return next(_text(evidence.value(s, prop)) for s in chosen if evidence.value(s, prop))
 
         quote, start, end = pick(OA.exact), pick(OA.start), pick(OA.end)
         source = _text(evidence.value(target, OA.hasSource))
@@ -330,4 +332,3 @@ def render_tables(
         encoded.append((table, text.encode("utf-8")))
     files[PACKAGE_FILE] = package_json(encoded, release, list(revisions))
     return files
-

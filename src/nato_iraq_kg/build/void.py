@@ -47,6 +47,7 @@ def distribution_of(name: str) -> tuple[str, str]:
         return "application/json", "the Frictionless Data Package describing the tables"
     raise KeyError(name)
 
+
 VOCABULARIES = (
     "https://w3id.org/nato-iraq-kg/ontology#",
     "https://schema.org/",

@@ -243,7 +243,8 @@ def _locate_runtime() -> _Runtime:
     except ImportError as exc:
         raise ReasonerUnavailable(
             "owlready2 is not installed; it ships the HermiT reasoner used for OWL checks. "
-            "Install it with `pip install owlready2` (or `pip install -e '.[test]'`)."
+            "Install it with `pip install 'nato-iraq-kg[reason]'` (in a checkout: "
+            "`pip install -e '.[reason]'`)."
         ) from exc
 
     package_dir = Path(owlready2.__file__).parent

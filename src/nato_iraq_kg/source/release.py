@@ -52,3 +52,20 @@ def load_release(root: Path | None = None) -> Release:
     if type(issued) is not date:  # a datetime is a date too, but a release has no time
         raise InputError(f"{path}: 'issued' must be a date such as 2026-12-03 (unquoted)")
     return Release(version=version, issued=issued)
+
+
+def version_lines(code_version: str, root: Path | None = None) -> list[str]:
+    """Return what ``--version`` prints: the code, the dataset release and each source revision."""
+    from .revision import load_revisions
+
+    release = load_release(root)
+    lines = [
+        f"nato-iraq-kg {code_version}",
+        f"dataset {release.version} (released {release.issued.isoformat()})",
+    ]
+    for revision in load_revisions(paths.source_dir(root)):
+        lines.append(
+            f"source {revision.slug} ({revision.title}, last updated "
+            f"{revision.last_updated_text}, sha256 {revision.sha256[:12]}…)"
+        )
+    return lines
