@@ -118,7 +118,9 @@ def installed(dist: tuple[Path, Path], tmp_path_factory: pytest.TempPathFactory)
     cwd.mkdir()
     probe = Installed(bin_dir, Path(), cwd, dist[1])
     probe.pip_install(str(dist[1]))
-    where = probe.python("import nato_iraq_kg, pathlib; print(pathlib.Path(nato_iraq_kg.__file__).parent)")
+    where = probe.python(
+        "import nato_iraq_kg, pathlib; print(pathlib.Path(nato_iraq_kg.__file__).parent)"
+    )
     assert where.returncode == 0, where.stderr
     probe.site = Path(where.stdout.strip())
     assert ROOT not in probe.site.parents, "the venv imported the checkout, not the wheel"

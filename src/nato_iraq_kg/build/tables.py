@@ -235,8 +235,8 @@ def facts_table(graphs: dict[URIRef, Graph]) -> Table:
         quote, start, end = pick(OA.exact), pick(OA.start), pick(OA.end)
         source = _text(evidence.value(target, OA.hasSource))
         for s, p, o in graphs[body]:
-            rows.append((str(s), str(p), str(o), quote, start, end, source))
-    rows.sort(key=lambda r: (r[6], int(r[4]), int(r[5]), r[0], r[1], r[2]))
+            rows.append((str(s), str(p), str(o), quote, start, end, source, str(annotation)))
+    rows.sort(key=lambda r: (r[6], int(r[4]), int(r[5]), r[0], r[1], r[2], r[7]))
     columns = (
         ("subject", IRI, "The fact's subject (an IRI)."),
         ("predicate", IRI, "The fact's property (an IRI)."),
@@ -245,8 +245,9 @@ def facts_table(graphs: dict[URIRef, Graph]) -> Table:
         ("start", "integer", "Where the quote starts in the source text (Unicode code points)."),
         ("end", "integer", "Where the quote ends (exclusive)."),
         ("source", IRI, "The source revision the offsets refer to."),
+        ("evidence", IRI, "The Web Annotation in the graph that records this quote."),
     )
-    key = ("subject", "predicate", "object", "start", "end", "source")
+    key = ("subject", "predicate", "object", "evidence")
     return Table("facts", "Every fact with its quote and offsets", columns, key, rows)
 
 
