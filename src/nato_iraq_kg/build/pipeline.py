@@ -19,13 +19,14 @@ from .. import paths
 from ..curation.links import load_links
 from ..curation.model import Curation, EntityDecl, load_curation
 from ..errors import CheckFailure, InputError
-from ..extract.curated import (
-    Assertion,
+from ..extract.assertion import Assertion
+from ..extract.curated import entity_assertions, fact_assertions
+from ..extract.rules import (
     abbreviation_assertions,
-    entity_assertions,
-    fact_assertions,
+    concept_list_assertions,
+    list_iris,
+    milestone_assertions,
 )
-from ..extract.rules import concept_list_assertions, list_iris, milestone_assertions
 from ..formats.turtle import turtle, write_atomically
 from ..namespaces import DERIVED_GRAPH, EVIDENCE_GRAPH, ID, LINKS_GRAPH, NIK, OA
 from ..paths import VOID_FILE
