@@ -16,9 +16,11 @@ from typing import Any
 
 from .. import __version__
 from ..namespaces import BASE
+from ..paths import VOID_FILE
 from ..source.release import Release
 from ..source.revision import SourceRevision
-from .tables import DATA_LICENSE, PACKAGE_FILE, TABLES_FOLDER
+from .tables import DATA_LICENSE
+from .void import distribution_of
 
 CRATE_FILE = "ro-crate-metadata.json"
 CONTEXT = "https://w3id.org/ro/crate/1.1/context"
@@ -26,29 +28,19 @@ PROFILE = "https://w3id.org/ro/crate/1.1"
 AUTHOR = "#nato-iraq-kg-contributors"
 SOFTWARE = "#nato-iraq-kg"
 CODE_LICENSE = "https://spdx.org/licenses/MIT"
+VOID_DESCRIPTION = "dataset metadata: counts, partitions, linksets and distributions (VoID, DCAT)"
 
-#: File suffix -> media type.
-MEDIA_TYPES = {
-    ".ttl": "text/turtle",
-    ".nt": "application/n-triples",
-    ".rdf": "application/rdf+xml",
-    ".jsonld": "application/ld+json",
-    ".trig": "application/trig",
-    ".nq": "application/n-quads",
-    ".csv": "text/csv",
-    ".json": "application/json",
-    ".txt": "text/plain",
-    ".toml": "application/toml",
-}
+#: The source files' media types (the built files' come from :func:`.void.distribution_of`).
+SOURCE_MEDIA_TYPES = {".txt": "text/plain", ".toml": "application/toml"}
 
 
-def _file_entity(name: str, data: bytes, description: str) -> dict[str, Any]:
+def _file_entity(name: str, data: bytes, description: str, media: str) -> dict[str, Any]:
     return {
         "@id": name,
         "@type": "File",
         "name": PurePosixPath(name).name,
         "description": description,
-        "encodingFormat": MEDIA_TYPES[PurePosixPath(name).suffix],
+        "encodingFormat": media,
         "contentSize": str(len(data)),
     }
 
@@ -56,21 +48,6 @@ def _file_entity(name: str, data: bytes, description: str) -> dict[str, Any]:
 def _one_or_many(values: list[dict[str, Any]]) -> dict[str, Any] | list[dict[str, Any]]:
     """Return a lone value bare, as RO-Crate 1.1 recommends for single-valued properties."""
     return values[0] if len(values) == 1 else values
-
-
-def _describe(name: str) -> str:
-    """Say in a few words what a built file holds."""
-    from .void import DISTRIBUTIONS
-
-    if name in DISTRIBUTIONS:
-        return DISTRIBUTIONS[name][1]
-    if name == "void.ttl":
-        return "dataset metadata: counts, partitions, linksets and distributions (VoID, DCAT)"
-    if name == PACKAGE_FILE:
-        return "the Frictionless Data Package that describes the tables"
-    if name.startswith(f"{TABLES_FOLDER}/"):
-        return f"a table of the graph ({PurePosixPath(name).stem.replace('_', ' ')}), CSV"
-    return "a file of the release"
 
 
 def crate_json(
@@ -89,7 +66,11 @@ def crate_json(
     revisions = list(revisions)
     parts: list[dict[str, Any]] = []
     for name in sorted(built):
-        parts.append(_file_entity(name, built[name], _describe(name)))
+        if name == VOID_FILE:
+            media, what = "text/turtle", VOID_DESCRIPTION
+        else:
+            media, what, _ = distribution_of(name)
+        parts.append(_file_entity(name, built[name], what, media))
     pages: list[dict[str, Any]] = []
     for revision in revisions:
         for path, what in (
@@ -97,7 +78,9 @@ def crate_json(
             (revision.metadata_path, f"metadata of the source revision of '{revision.title}', "),
         ):
             name = f"source/{path.name}"
-            parts.append(_file_entity(name, path.read_bytes(), what + revision.last_updated_text))
+            media = SOURCE_MEDIA_TYPES[path.suffix]
+            text = what + revision.last_updated_text
+            parts.append(_file_entity(name, path.read_bytes(), text, media))
         pages.append(
             {
                 "@id": revision.url,

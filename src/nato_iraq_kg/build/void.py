@@ -14,9 +14,11 @@ from rdflib import Graph, Literal, Namespace, URIRef
 from rdflib.namespace import DCTERMS, FOAF, OWL, PROV, RDF, RDFS, XSD
 
 from .. import __version__
+from ..formats.registry import DUMPS
 from ..namespaces import BASE, ID, WD
 from ..source.release import Release, load_release
 from ..source.revision import SourceRevision
+from .tables import PACKAGE_FILE, TABLES_FOLDER
 
 VOID = Namespace("http://rdfs.org/ns/void#")
 DCAT = Namespace("http://www.w3.org/ns/dcat#")  # open: DCAT 3 terms such as dcat:version
@@ -24,27 +26,24 @@ SPDX = Namespace("http://spdx.org/rdf/terms#")
 DATASET = ID["dataset"]
 DOWNLOAD_BASE = BASE + "data/"
 LICENSE = URIRef("https://creativecommons.org/licenses/by/4.0/")
-
-#: file name -> (media type, what it holds)
-DISTRIBUTIONS = {
-    "nato-iraq.ttl": ("text/turtle", "the facts, Turtle"),
-    "nato-iraq.nt": ("application/n-triples", "the facts, N-Triples"),
-    "nato-iraq.rdf": ("application/rdf+xml", "the facts, RDF/XML"),
-    "nato-iraq.jsonld": ("application/ld+json", "the facts, JSON-LD compacted with our context"),
-    "nato-iraq.trig": ("application/trig", "facts and evidence by named graph, TriG"),
-    "nato-iraq.nq": ("application/n-quads", "facts and evidence by named graph, N-Quads"),
-    "timeline.jsonld": ("application/ld+json", "the timeline of events, framed JSON-LD"),
-}
+DATA_PACKAGE_SPEC = "https://specs.frictionlessdata.io/data-package/"
+CSV_SPEC = "https://www.rfc-editor.org/rfc/rfc4180"
 
 
-def distribution_of(name: str) -> tuple[str, str]:
-    """Return (media type, what it holds) of a built file, the tables included."""
-    if name in DISTRIBUTIONS:
-        return DISTRIBUTIONS[name]
-    if name.startswith("tables/") and name.endswith(".csv"):
-        return "text/csv", f"a table of the graph, CSV ({name})"
-    if name == "tables/datapackage.json":
-        return "application/json", "the Frictionless Data Package describing the tables"
+def distribution_of(name: str) -> tuple[str, str, str | None]:
+    """Return (media type, what it holds, the spec it follows) of a built file, tables included.
+
+    The RDF dumps come from the format registry; the tables of :mod:`.tables` are the only other
+    files ``void.ttl`` describes.
+    """
+    for dump in DUMPS:
+        if dump.file == name:
+            return dump.media_type, dump.description, dump.conforms_to
+    if name == PACKAGE_FILE:
+        return "application/json", "the Frictionless Data Package of the tables", DATA_PACKAGE_SPEC
+    if name.startswith(f"{TABLES_FOLDER}/") and name.endswith(".csv"):
+        table = name.removeprefix(f"{TABLES_FOLDER}/").removesuffix(".csv").replace("_", " ")
+        return "text/csv", f"the {table} table, CSV", CSV_SPEC
     raise KeyError(name)
 
 
@@ -145,7 +144,7 @@ def void_graph(
         g.add((node, VOID.linkPredicate, OWL.sameAs))
         g.add((node, VOID.triples, _count(len(links))))
     for name, data in sorted(files.items()):
-        media, what = distribution_of(name)
+        media, what, conforms_to = distribution_of(name)
         node = URIRef(f"{d}/distribution/{name}")
         checksum = URIRef(f"{node}#sha256")
         g.add((d, DCAT.distribution, node))
@@ -166,8 +165,8 @@ def void_graph(
                 Literal(hashlib.sha256(data).hexdigest(), datatype=XSD.hexBinary),
             )
         )
-        if name in ("nato-iraq.jsonld", "timeline.jsonld"):
-            g.add((node, DCTERMS.conformsTo, URIRef("https://www.w3.org/TR/json-ld11/")))
+        if conforms_to:
+            g.add((node, DCTERMS.conformsTo, URIRef(conforms_to)))
     return g
 
 
