@@ -318,3 +318,37 @@ def test_citation_cff_validation_can_fail(tmp_path: Path) -> None:
         timeout=120,
     )
     assert done.returncode != 0
+
+
+def test_version_option_prints_code_dataset_and_source(release: dict) -> None:
+    """--version names the code version, the dataset release and the source revision."""
+    from click.testing import CliRunner
+
+    from nato_iraq_kg import __version__
+    from nato_iraq_kg.cli import cli
+
+    result = CliRunner().invoke(cli, ["--version"])
+    assert result.exit_code == 0, result.output
+    lines = result.output.splitlines()
+    assert lines[:2] == [
+        f"nato-iraq-kg {__version__}",
+        f"dataset {release['version']} (released {release['issued'].isoformat()})",
+    ]
+    assert lines[2].startswith("source nato-relations-with-iraq-2017-02-03 (Relations with Iraq,")
+    assert "03 Feb. 2017 14:39" in lines[2]
+
+
+def test_version_option_reports_a_broken_release_file(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """A malformed data/release.toml makes --version say so in one line (exit 2)."""
+    from click.testing import CliRunner
+
+    from nato_iraq_kg.cli import cli
+
+    (tmp_path / "data").mkdir()
+    (tmp_path / "data" / "release.toml").write_text('version = "one"\n', encoding="utf-8")
+    monkeypatch.setenv("NATO_IRAQ_KG_ROOT", str(tmp_path))
+    result = CliRunner().invoke(cli, ["--version"])
+    assert result.exit_code == 2
+    assert "release.toml: 'version' must be a semantic version" in result.output
