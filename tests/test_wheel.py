@@ -51,7 +51,7 @@ def _tracked(*folders: str) -> set[str]:
 def dist(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
     """Return (sdist, wheel): from ``$NATO_IRAQ_KG_DIST``, or freshly built from the checkout."""
     given = os.environ.get(DIST_VARIABLE)
-    folder = Path(given) if given else tmp_path_factory.mktemp("dist")
+    folder = Path(given).resolve() if given else tmp_path_factory.mktemp("dist")
     if not given:
         subprocess.run(
             [sys.executable, "-m", "build", "--outdir", str(folder), str(ROOT)],
