@@ -496,6 +496,41 @@ def fill_offsets_command() -> None:
             click.echo(f"  {line}", err=True)
 
 
+@cli.command()
+@click.argument("text")
+@click.option(
+    "--limit", default=20, show_default=True, type=click.IntRange(min=1), help="Hits shown."
+)
+@click.option(
+    "--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True
+)
+@click.option("--width", default=80, show_default=True, help="Cut table cells wider than this.")
+def search(text: str, limit: int, fmt: str, width: int) -> None:
+    """Find entities by words of their names or of the quotes about them, best first.
+
+    Case, accents and punctuation do not matter. Exit 1 when nothing matches.
+    """
+    import json
+
+    from .errors import CheckFailure
+    from .sparql.local import load_graph
+    from .sparql.search import index_of_store, results_json, results_table, tokens
+
+    if not tokens(text):
+        raise InputError("search: give at least one word (letters or digits)")
+    results = index_of_store(load_graph()).search(text, limit=limit)
+    if results.truncated:
+        click.echo(
+            f"note: the search text was cut to its first {len(results.query)} characters", err=True
+        )
+    if not results.hits:
+        raise CheckFailure(f"nothing matches {results.query!r}")
+    if fmt == "json":
+        click.echo(json.dumps(results_json(results), ensure_ascii=False, indent=2))
+    else:
+        click.echo(results_table(results, width))
+
+
 def main() -> None:
     """Entry point of the console script."""
     cli()
