@@ -52,6 +52,8 @@ KIND_WEIGHT = {
 #: Longest query text looked at, and most words: a hostile ``q`` costs no more than a fair one.
 MAX_QUERY_CHARS = 200
 MAX_TOKENS = 12
+#: Letters a last word needs before it may match as the start of a longer word.
+MIN_PREFIX = 3
 #: Score of a match, by field (label, alternative label, quote) and by how well it matches.
 SCORES = {
     ("label", "exact"): 100,
@@ -169,10 +171,16 @@ class Matcher:
 
     def __init__(self, words: list[str]) -> None:
         self.words = words
-        body = r"\s+".join(re.escape(w) for w in words)
-        # The last word may be the start of a longer one, so "Stolten" finds Stoltenberg.
+        # The last word may be the start of a longer one, so "Stolten" finds Stoltenberg; only
+        # from MIN_PREFIX letters on, or one letter would match half the words of the page.
+        ends = [r"(?!\w)"] * len(words)
+        if words and len(words[-1]) >= MIN_PREFIX:
+            ends[-1] = r"\w*"
+        body = r"\s+".join(re.escape(w) + end for w, end in zip(words, ends, strict=True))
         self.phrase = re.compile(rf"(?<!\w){body}")
-        self.each = [re.compile(rf"(?<!\w){re.escape(w)}\w*") for w in words]
+        self.each = [
+            re.compile(rf"(?<!\w){re.escape(w)}{end}") for w, end in zip(words, ends, strict=True)
+        ]
 
     def kind(self, folded: str) -> str | None:
         """Return how well the words match a folded text: exact, phrase, words (all), or None."""
