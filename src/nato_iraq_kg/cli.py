@@ -531,6 +531,38 @@ def search(text: str, limit: int, fmt: str, width: int) -> None:
         click.echo(results_table(results, width))
 
 
+@cli.command()
+@click.option(
+    "-o", "--output", type=click.Path(path_type=Path), required=True, help="The folder to write."
+)
+@click.option(
+    "--site-url",
+    metavar="URL",
+    required=True,
+    help="Where the folder will be published (for sitemap.xml and the w3id.org redirects).",
+)
+@click.option(
+    "--endpoint",
+    metavar="URL",
+    help="A SPARQL endpoint for the query page (else it shows each question's built answer).",
+)
+@click.option("--contact", help="Who administers the w3id.org space (for w3id/.htaccess).")
+def site(output: Path, site_url: str, endpoint: str | None, contact: str | None) -> None:
+    """Write the static site: every IRI's HTML and RDF files, dumps, pages, search, .htaccess."""
+    from .site.writer import DEFAULT_CONTACT, write_site
+
+    report = write_site(output, site_url, endpoint=endpoint, contact=contact or DEFAULT_CONTACT)
+    for page, links in sorted(report.unresolved.items()):
+        click.echo(f"warning: {page} links to {', '.join(links)}, which the site lacks", err=True)
+    click.echo(
+        f"Wrote {report.files} files to {report.folder}: {report.iris} IRIs in "
+        f"{len(RDF_EXTENSIONS) + 1} formats each, {report.pages} pages"
+    )
+
+
+RDF_EXTENSIONS = ("ttl", "jsonld", "nt", "rdf")
+
+
 def main() -> None:
     """Entry point of the console script."""
     cli()

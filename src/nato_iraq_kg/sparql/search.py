@@ -289,8 +289,11 @@ class SearchIndex:
         spans = matcher.spans(quote.text) if quote is not None else ()
         return Hit(entry, best[0], best[1], quote, spans)
 
-    def to_json(self) -> dict[str, Any]:
-        """Return the index for the browser: entries with their texts and folded forms."""
+    def to_json(self, page_size: int = 50) -> dict[str, Any]:
+        """Return the index for the browser: entries with their texts and folded forms.
+
+        The ranking's constants travel with it, so the browser's copy cannot drift from them.
+        """
         return {
             "entries": [
                 {
@@ -313,6 +316,8 @@ class SearchIndex:
             "kindWeight": KIND_WEIGHT,
             "maxQueryChars": MAX_QUERY_CHARS,
             "maxTokens": MAX_TOKENS,
+            "minPrefix": MIN_PREFIX,
+            "pageSize": page_size,
         }
 
 
