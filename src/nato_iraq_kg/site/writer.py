@@ -90,6 +90,7 @@ class _Writer:
             html = html.replace("query.html?cq=", "query.html#cq-")
         head = (
             f'<meta name="nik-site-root" content="{esc(root)}">\n'
+            '<link rel="icon" href="data:,">\n'
             f'<script src="{esc(root)}static/site-links.js" defer></script>\n</head>'
         )
         html = html.replace("</head>", head, 1)
