@@ -440,9 +440,9 @@ def publish(
 
     from . import paths
     from .paths import DATASET_FILE
+    from .remote.client import Connection, SparqlClient
     from .remote.publish import publish as run_publish
     from .remote.publish_plan import check_graph_iri, read_publication
-    from .remote.store import Connection, StoreClient
 
     if chunk_size < 1 or retries < 0 or timeout <= 0 or connect_timeout <= 0:
         raise InputError("--chunk-size and the timeouts must be positive, --retries >= 0")
@@ -454,7 +454,7 @@ def publish(
         if not sys.stdin.isatty():
             raise InputError(f"--user {user}: set the password in ${PASSWORD_VARIABLE}")
         password = click.prompt(f"Password for {user}", hide_input=True, err=True)
-    client = StoreClient(
+    client = SparqlClient(
         Connection(
             query_url=endpoint,
             update_url=update_endpoint or endpoint,
