@@ -106,7 +106,7 @@ def test_every_internal_link_resolves(static_site: Path) -> None:
         parser.feed(page.read_text(encoding="utf-8"))
         for url in parser.urls:
             parts = urlsplit(url)
-            if parts.scheme in ("http", "https", "mailto") or url.startswith("#"):
+            if parts.scheme in ("http", "https", "mailto", "data") or url.startswith("#"):
                 continue
             assert not url.startswith("/"), f"{page}: absolute path {url}"
             target = (page.parent / unquote(parts.path)).resolve()
