@@ -12,6 +12,7 @@ import time
 from collections.abc import Callable
 
 from ..errors import InputError
+from ..formats.registry import syntax
 from ..guard.sparql_text import READ_FORMS, query_form
 from ..sparql.local import with_declared_prefixes
 from .client import (
@@ -33,15 +34,17 @@ __all__ = [
     "retry_after_seconds",
 ]
 
-#: The media type asked of the endpoint for each return format.
-ACCEPT = {
-    "json": "application/sparql-results+json",
-    "xml": "application/sparql-results+xml",
-    "csv": "text/csv",
-    "tsv": "text/tab-separated-values",
-    "turtle": "text/turtle",
-    "n-triples": "application/n-triples",
-}
+#: SELECT/ASK return formats, named as pyoxigraph's ``QueryResultsFormat`` members.
+RESULT_FORMATS = ("json", "xml", "csv", "tsv")
+
+
+def accept_for(return_format: str) -> str:
+    """Return the media type to ask for: a SPARQL results format, or an RDF syntax for graphs."""
+    import pyoxigraph
+
+    if return_format in RESULT_FORMATS:
+        return str(getattr(pyoxigraph.QueryResultsFormat, return_format.upper()).media_type)
+    return syntax(return_format).media_type
 
 
 def ask_as_boolean(answer: RemoteAnswer) -> RemoteAnswer:
@@ -78,8 +81,7 @@ def query_endpoint(
     form = query_form(sparql)
     if form not in READ_FORMS:
         raise InputError(f"{url}: refusing to send a SPARQL update ({form}): queries only read")
-    if return_format not in ACCEPT:
-        raise InputError(f"unknown return format {return_format!r}")
+    accept = accept_for(return_format)
     connection = Connection(
         query_url=url,
         user=user,
@@ -90,6 +92,6 @@ def query_endpoint(
         sleep=sleep,
     )
     with SparqlClient(connection) as client:
-        answer = client.query(with_declared_prefixes(sparql), ACCEPT[return_format])
+        answer = client.query(with_declared_prefixes(sparql), accept)
     check_answer(url, answer, return_format)
     return ask_as_boolean(answer) if form == "ASK" and return_format == "json" else answer

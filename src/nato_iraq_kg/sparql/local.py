@@ -16,6 +16,7 @@ from typing import Any
 
 from .. import paths
 from ..errors import InputError
+from ..formats.registry import syntax
 from ..guard.sparql_text import blank_opaque, vet_query
 from ..namespaces import prefixes
 from ..paths import DATASET_FILE
@@ -192,8 +193,6 @@ def resolve_query(name: str, folder: Path | None = None) -> Path:
 
 #: Output formats of SELECT/ASK answers, as pyoxigraph names them.
 RESULT_FORMATS = ("csv", "tsv", "json", "xml")
-#: Output formats of CONSTRUCT/DESCRIBE answers.
-GRAPH_FORMATS = {"turtle": "TURTLE", "ttl": "TURTLE", "nt": "N_TRIPLES", "xml": "RDF_XML"}
 
 
 def run_serialized(store: Any, sparql: str, fmt: str) -> bytes:
@@ -202,8 +201,8 @@ def run_serialized(store: Any, sparql: str, fmt: str) -> bytes:
 
     answer = _evaluate(store, sparql)
     if isinstance(answer, pyoxigraph.QueryTriples):
-        name = GRAPH_FORMATS.get(fmt, "TURTLE")
-        return pyoxigraph.serialize(answer, format=getattr(pyoxigraph.RdfFormat, name)) or b""
+        chosen = syntax(fmt) if fmt not in RESULT_FORMATS else syntax("ttl")
+        return pyoxigraph.serialize(answer, format=chosen.rdf_format) or b""
     if fmt not in RESULT_FORMATS:
         raise InputError(f"format {fmt!r} is for graphs; use one of {', '.join(RESULT_FORMATS)}")
     return answer.serialize(format=getattr(pyoxigraph.QueryResultsFormat, fmt.upper()))
