@@ -276,7 +276,8 @@ def generate(text: str, seed: int, edits: int | None = None) -> Revision:
     for _ in range(wanted * 4):
         if len(done) >= wanted:
             break
-        what = _edit(editor, model, rng.choice(KINDS), rng)
+        kind = rng.choice(KINDS)
+        what = _edit(editor, model, kind, rng)
         if what:
-            done.append(what)
+            done.append(f"{kind} ({what})")
     return Revision(seed, editor.text(), done, editor.pieces, editor.replaced)

@@ -511,7 +511,7 @@ def reanchor(new: str, fmt: str, write: bool) -> None:
     from .build.reanchoring import reanchor_revision, render_json, render_text
     from .errors import CheckFailure
 
-    report = reanchor_revision(new, write=write)
+    report = reanchor_revision(new, write=write)  # NEW: a file, or a revision's slug
     click.echo(render_json(report) if fmt == "json" else render_text(report))
     if report.needing_review:
         names = ", ".join(a.quote.id.rsplit("/", 1)[-1] for a in report.needing_review)
@@ -549,6 +549,30 @@ def source_add(file: Path, modified: Any, url: str | None, retrieved: Any) -> No
         f"Registered {made.revision.slug} ({made.revision.text_path}), a revision of "
         f"{made.previous.slug}; next: nato-iraq-kg reanchor {made.revision.slug} --write"
     )
+
+
+@cli.command()
+@click.argument("old")
+@click.argument("new")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["text", "json", "trig"]),
+    default="text",
+    show_default=True,
+)
+def diff(old: str, new: str, fmt: str) -> None:
+    """The changeset between two registered revisions: facts added, lapsed, unchanged; quotes
+    moved or reworded (as release notes, JSON, or RDF in TriG)."""
+    from .build.changeset import changeset, render_json, render_text, render_trig
+    from .build.pipeline import assemble
+
+    result = assemble()
+    found = changeset(result, old, new)
+    if fmt == "trig":
+        click.echo(render_trig(found, result), nl=False)
+    else:
+        click.echo(render_json(found) if fmt == "json" else render_text(found))
 
 
 def main() -> None:

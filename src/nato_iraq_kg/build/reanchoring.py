@@ -61,6 +61,7 @@ def _target(new: str, revisions: list[SourceRevision]) -> tuple[str, str, Source
 def _current(revisions: list[SourceRevision], target: SourceRevision | None) -> SourceRevision:
     """Return the latest revision, other than the target, that has its curated file."""
     curated = [r for r in revisions if r is not target and r.curation_path.is_file()]
+    curated = curated or [r for r in revisions if r.curation_path.is_file()]
     if not curated:
         raise InputError("no curated revision to carry facts from")
     return latest(curated)
@@ -111,7 +112,10 @@ def render_json(report: ReanchorReport) -> str:
         "to": report.target,
         "quotes": [found.as_json() for found in report.anchorings],
     }
-    return json.dumps(document, ensure_ascii=False, indent=1)
+    quotes = ",\n  ".join(json.dumps(q, ensure_ascii=False) for q in document.pop("quotes"))
+    head = json.dumps(document, ensure_ascii=False)[:-1]
+    return f'{head}, "quotes": [\n  {quotes}\n]}}'
+
 
 
 def render_text(report: ReanchorReport) -> str:
