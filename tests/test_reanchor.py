@@ -80,14 +80,22 @@ def test_unchanged_text_keeps_every_quote(text: str, quotes: list[Quote]) -> Non
 
 
 def test_copied_paragraph_is_ambiguous() -> None:
-    """A deleted sentence whose words, context and all, now stand twice: never guessed."""
-    old = "Intro line.\n\nNATO trains officers in Jordan each spring.\n\nClosing line.\n"
-    copy = "NATO trains officers in Jordan each spring."
-    new = f"Intro line.\n\nNew words here.\n\nClosing line.\n\n{copy}\n\nMore.\n\n{copy}\n"
-    quote = Quote("q", "officers in Jordan", old.index("officers"), old.index("officers") + 18)
-    [found] = reanchor(old, new, [quote])
+    """A moved sentence that now stands twice, each copy as well placed as the other: no guess.
+
+    One copy keeps the words that followed it (R), the other those that preceded it (L); L and R
+    are equally long, so neither copy is closer to the old place than the other.
+    """
+    sentence = "NATO trains officers in Jordan each spring."
+    left = "The first paragraph has a good many words of its own, to anchor it."
+    right = "The last paragraph also has a good many words, to anchor it well!!!"
+    assert len(left) == len(right)
+    old = f"{left}\n\n{sentence}\n\n{right}\n"
+    new = f"{sentence}\n\n{right}\n\n{left}\n\n{sentence}\n"
+    start = old.index("officers in Jordan")
+    [found] = reanchor(old, new, [Quote("q", "officers in Jordan", start, start + 18)])
     assert found.status is Status.AMBIGUOUS
-    assert len(found.candidates) == 2 and found.new is None
+    places = [m for m in range(len(new)) if new.startswith("officers in Jordan", m)]
+    assert [a for a, _ in found.candidates] == places and found.new is None
 
 
 def test_equal_words_elsewhere_are_not_the_quote() -> None:
