@@ -95,7 +95,7 @@ class _Editor:
         self.replaced: list[Span] = []
 
     def _split(self, at: int) -> int | None:
-        """Make a piece start at original offset ``at``; return its index (None if ``at`` is gone)."""
+        """Make a piece start at original offset ``at``; return its index (None: ``at`` is gone)."""
         for index, piece in enumerate(self.pieces):
             if piece.old is None or not piece.old <= at < piece.old + len(piece.text):
                 continue

@@ -115,7 +115,9 @@ def invoke(*args: str) -> tuple[int, str, str]:
 
 def test_cli_json_contract_and_exit_0_for_the_same_text() -> None:
     """The JSON has from, to and one entry per quote with the documented keys; all kept: exit 0."""
-    code, out, _ = invoke("reanchor", str(REAL / "nato-relations-with-iraq-2017-02-03.txt"), "--format", "json")
+    code, out, _ = invoke(
+        "reanchor", str(REAL / "nato-relations-with-iraq-2017-02-03.txt"), "--format", "json"
+    )
     assert code == 0
     report = json.loads(out)
     assert report["from"] == report["to"]

@@ -80,7 +80,9 @@ def resolved(project: Path, carried: Result) -> Path:
     assert text.count(name) == 1
     text = text.replace(name, "")
     new_at = second_text().index(NEW_WORDS)
-    text = text.replace(f'quote: "{OLD_WORDS}"\n    at: 760', f'quote: "{NEW_WORDS}"\n    at: {new_at}')
+    text = text.replace(
+        f'quote: "{OLD_WORDS}"\n    at: 760', f'quote: "{NEW_WORDS}"\n    at: {new_at}'
+    )
     curated.write_text(text, encoding="utf-8")
     built = invoke(project, "build")
     assert built.exit_code == 0, built.output
@@ -181,7 +183,10 @@ def test_diff_names_added_lapsed_and_reworded(resolved: Path) -> None:
     for change in changes:
         kinds.setdefault(change["change"], []).append(change["assertion"].rsplit("/", 1)[1])
     assert kinds.get("added") is None
-    assert kinds["lapsed"] == ["fact-caption-photo-date", "name-event-2016-03-photo-stoltenberg-massoum"]
+    assert kinds["lapsed"] == [
+        "fact-caption-photo-date",
+        "name-event-2016-03-photo-stoltenberg-massoum",
+    ]
     assert kinds["reworded"] == ["fact-kp2-ntm-i-trained"]
     assert len(kinds["moved"]) > 200
     text = invoke(resolved, "diff", FIRST, SECOND).stdout

@@ -501,7 +501,9 @@ def fill_offsets_command() -> None:
 @click.option(
     "--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True
 )
-@click.option("--write", is_flag=True, help="Write the curated file of NEW (a registered revision).")
+@click.option(
+    "--write", is_flag=True, help="Write the curated file of NEW (a registered revision)."
+)
 def reanchor(new: str, fmt: str, write: bool) -> None:
     """Find every quote of the current revision in NEW (a text file or a registered revision).
 

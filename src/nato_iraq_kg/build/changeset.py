@@ -146,7 +146,9 @@ def changeset_graphs(cs: Changeset, result: BuildResult) -> dict[URIRef, Graph]:
     graphs = {added: Graph(), lapsed: Graph(), about: Graph()}
     meta = graphs[about]
     meta.add((about, RDF.type, PROV.Entity))
-    meta.add((about, RDFS.label, Literal(f"changes from {cs.old.slug} to {cs.new.slug}", lang="en")))
+    meta.add(
+        (about, RDFS.label, Literal(f"changes from {cs.old.slug} to {cs.new.slug}", lang="en"))
+    )
     meta.add((about, PROV.wasDerivedFrom, cs.old.iri))
     meta.add((about, PROV.wasDerivedFrom, cs.new.iri))
     for graph, label in ((added, "facts added"), (lapsed, "facts lapsed")):

@@ -14,6 +14,7 @@ facts file. Each revision is ``prov:wasRevisionOf`` the one before it.
 
 from __future__ import annotations
 
+import itertools
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
@@ -70,9 +71,7 @@ def _order(revisions: Sequence[SourceRevision]) -> dict[str, list[SourceRevision
     return pages
 
 
-def merge_history(
-    revisions: Sequence[SourceRevision], assertions: Sequence[Assertion]
-) -> History:
+def merge_history(revisions: Sequence[SourceRevision], assertions: Sequence[Assertion]) -> History:
     """Give every restatement of a fact the graph of its first statement; find the lapsed ones.
 
     A fact is the same when its key (``fact-lead-partners``) and its triples are; a reworded fact
@@ -102,7 +101,7 @@ def merge_history(
     previous = {
         later.slug: earlier
         for members in pages.values()
-        for earlier, later in zip(members, members[1:], strict=False)
+        for earlier, later in itertools.pairwise(members)
     }
     ordered = {g: tuple(sorted(s, key=lambda x: rank[x][1])) for g, s in support.items()}
     return History(merged, ordered, lapsed, previous)

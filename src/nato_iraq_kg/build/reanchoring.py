@@ -89,7 +89,9 @@ def reanchor_revision(new: str, *, write: bool = False, root: Path | None = None
     if not write:
         return ReanchorReport(source, target_id, assertions, anchorings)
     if target is None:
-        raise InputError(f"{new}: register it first ('nato-iraq-kg source add {new} --modified ...')")
+        raise InputError(
+            f"{new}: register it first ('nato-iraq-kg source add {new} --modified ...')"
+        )
     if target.curation_path.exists():
         raise InputError(f"{target.curation_path}: already exists; not overwritten")
     by_key = {a.key: found for a, found in zip(assertions, anchorings, strict=True)}
@@ -115,7 +117,6 @@ def render_json(report: ReanchorReport) -> str:
     quotes = ",\n  ".join(json.dumps(q, ensure_ascii=False) for q in document.pop("quotes"))
     head = json.dumps(document, ensure_ascii=False)[:-1]
     return f'{head}, "quotes": [\n  {quotes}\n]}}'
-
 
 
 def render_text(report: ReanchorReport) -> str:

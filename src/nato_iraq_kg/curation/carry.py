@@ -69,7 +69,7 @@ def carry_curation(
     lines = old_path.read_text(encoding="utf-8").splitlines(keepends=True)
     output: list[str] = [
         "# Carried over by 'nato-iraq-kg reanchor --write': offsets moved to the new revision.\n",
-        "# Resolve every entry under 'review:' (edit or remove the fact, then the entry) to build.\n",
+        "# Resolve each entry under 'review:' (edit or remove the fact, then it) to build.\n",
     ]
     review: list[ReviewItem] = []
     section: str | None = None

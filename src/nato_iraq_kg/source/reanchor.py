@@ -231,10 +231,7 @@ class Alignment:
     def map_span(self, start: int, end: int) -> tuple[int, int]:
         """Map an old span to the new text, widening each end that falls in an edit to cover it."""
         first = self._at_old(start)
-        if first.equal:
-            new_start = first.new_start + start - first.old_start
-        else:
-            new_start = first.new_start
+        new_start = first.new_start + start - first.old_start if first.equal else first.new_start
         last = self._at_old(max(end - 1, start))
         if last.equal:
             new_end = last.new_start + max(end - 1, start) - last.old_start + 1

@@ -58,7 +58,8 @@ def previous_revision(
     earlier = [
         r
         for r in revisions
-        if r.page == revision.page and (r.last_updated, r.slug) < (revision.last_updated, revision.slug)
+        if r.page == revision.page
+        and (r.last_updated, r.slug) < (revision.last_updated, revision.slug)
     ]
     return latest(earlier) if earlier else None
 
@@ -93,7 +94,9 @@ def _stated_last_updated(text: str) -> str | None:
 
 
 def _toml(pairs: dict[str, str]) -> str:
-    return "".join(f"{key} = {json.dumps(value, ensure_ascii=False)}\n" for key, value in pairs.items())
+    return "".join(
+        f"{key} = {json.dumps(value, ensure_ascii=False)}\n" for key, value in pairs.items()
+    )
 
 
 def register_revision(
@@ -113,7 +116,9 @@ def register_revision(
     revisions = load_revisions(folder)
     pages = {r.page for r in revisions}
     if len(pages) != 1:
-        raise InputError(f"{folder}: holds {len(pages)} pages; cannot tell which one {file} revises")
+        raise InputError(
+            f"{folder}: holds {len(pages)} pages; cannot tell which one {file} revises"
+        )
     base = latest(revisions)
     slug = f"{base.page}-{modified:%Y-%m-%d}"
     if any(r.slug == slug for r in revisions) or (folder / f"{slug}.toml").exists():
