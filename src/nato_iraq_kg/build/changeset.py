@@ -15,7 +15,7 @@ from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, PROV, RDF, RDFS, XSD
 
 from ..errors import InputError
-from ..extract.curated import Assertion
+from ..extract.assertion import Assertion
 from ..formats.turtle import trig
 from ..namespaces import GRAPH, OA
 from ..source.revision import SourceRevision

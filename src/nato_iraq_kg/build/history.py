@@ -22,7 +22,7 @@ from dataclasses import dataclass, replace
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import PROV, XSD
 
-from ..extract.curated import Assertion
+from ..extract.assertion import Assertion
 from ..namespaces import NIK
 from ..source.revision import SourceRevision
 

@@ -16,7 +16,7 @@ from .. import paths
 from ..curation.carry import ReviewItem, carry_curation
 from ..curation.model import load_curation
 from ..errors import InputError
-from ..extract.curated import Assertion
+from ..extract.assertion import Assertion
 from ..source.document import segment
 from ..source.reanchor import Anchoring, Quote, Status, counts, reanchor
 from ..source.register import latest, read_revision_text
