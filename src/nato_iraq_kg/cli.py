@@ -554,6 +554,87 @@ def site(output: Path, site_url: str, endpoint: str | None, contact: str | None)
 RDF_EXTENSIONS = ("ttl", "jsonld", "nt", "rdf")
 
 
+@cli.command()
+@click.argument("new")
+@click.option(
+    "--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True
+)
+@click.option(
+    "--write", is_flag=True, help="Write the curated file of NEW (a registered revision)."
+)
+def reanchor(new: str, fmt: str, write: bool) -> None:
+    """Find every quote of the current revision in NEW (a text file or a registered revision).
+
+    Each quote is kept, moved, changed, lost or ambiguous. Exit 0 when every quote is kept or
+    moved, 1 when any needs review, 2 for unusable input.
+    """
+    from .build.reanchoring import reanchor_revision, render_json, render_text
+    from .errors import CheckFailure
+
+    report = reanchor_revision(new, write=write)  # NEW: a file, or a revision's slug
+    click.echo(render_json(report) if fmt == "json" else render_text(report))
+    if report.needing_review:
+        names = ", ".join(a.quote.id.rsplit("/", 1)[-1] for a in report.needing_review)
+        raise CheckFailure(f"{len(report.needing_review)} quote(s) need review: {names}")
+
+
+@cli.group()
+def source() -> None:
+    """Register revisions of the source page."""
+
+
+@source.command("add")
+@click.argument("file", type=click.Path(path_type=Path))
+@click.option(
+    "--modified",
+    required=True,
+    type=click.DateTime(["%Y-%m-%dT%H:%M:%S", "%Y-%m-%dT%H:%M", "%Y-%m-%d"]),
+    help="When the page says it was last updated (ISO 8601, no time zone, as the page gives it).",
+)
+@click.option("--url", help="Its web address, if not the latest revision's.")
+@click.option("--retrieved", type=click.DateTime(["%Y-%m-%d"]), help="When it was downloaded.")
+def source_add(file: Path, modified: Any, url: str | None, retrieved: Any) -> None:
+    """Register FILE as a new revision: copy it, hash it, describe it in data/source/."""
+    from . import paths
+    from .source.register import register_revision
+
+    made = register_revision(
+        file,
+        paths.source_dir(),
+        modified,
+        url=url,
+        retrieved=retrieved.date() if retrieved else None,
+    )
+    click.echo(
+        f"Registered {made.revision.slug} ({made.revision.text_path}), a revision of "
+        f"{made.previous.slug}; next: nato-iraq-kg reanchor {made.revision.slug} --write"
+    )
+
+
+@cli.command()
+@click.argument("old")
+@click.argument("new")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["text", "json", "trig"]),
+    default="text",
+    show_default=True,
+)
+def diff(old: str, new: str, fmt: str) -> None:
+    """The changeset between two registered revisions: facts added, lapsed, unchanged; quotes
+    moved or reworded (as release notes, JSON, or RDF in TriG)."""
+    from .build.changeset import changeset, render_json, render_text, render_trig
+    from .build.pipeline import assemble
+
+    result = assemble()
+    found = changeset(result, old, new)
+    if fmt == "trig":
+        click.echo(render_trig(found, result), nl=False)
+    else:
+        click.echo(render_json(found) if fmt == "json" else render_text(found))
+
+
 def main() -> None:
     """Entry point of the console script."""
     cli()
