@@ -285,8 +285,9 @@ def test_serve_with_extra(server: str) -> None:
     )
     with urllib.request.urlopen(request, timeout=30) as response:
         assert json.load(response)["boolean"] is True
-    with urllib.request.urlopen(f"{server}/data/void.ttl", timeout=30) as response:
-        assert response.read() == (ROOT / "data" / "void.ttl").read_bytes()
+    for name in ("void.ttl", "tables/facts.csv"):
+        with urllib.request.urlopen(f"{server}/data/{name}", timeout=30) as response:
+            assert response.read() == (ROOT / "data" / name).read_bytes()
     page = urllib.request.Request(f"{server}/ontology", headers={"Accept": "text/html"})
     with urllib.request.urlopen(page, timeout=30) as response:
         assert b"NATO" in response.read()
