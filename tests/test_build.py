@@ -34,7 +34,7 @@ OUTPUTS = tuple(
 @pytest.fixture
 def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """A private copy of the project's inputs and outputs, used as the build's root."""
-    for folder in ("ontology", "data"):
+    for folder in ("ontology", "data", "queries"):
         shutil.copytree(ROOT / folder, tmp_path / folder)
     monkeypatch.setenv("NATO_IRAQ_KG_ROOT", str(tmp_path))
     return tmp_path
@@ -251,4 +251,31 @@ def test_a_shape_violation_stops_the_build_before_writing(project: Path) -> None
     assert "Validation (SHACL): DOES NOT CONFORM" in stdout
     assert "quantity/ntm-i-officers-trained" in stderr
     assert stderr.strip().splitlines()[-1].startswith("error: the graph violates the shapes")
+    assert outputs(project) == before
+
+
+def test_a_quality_check_violation_stops_the_build_before_writing(project: Path) -> None:
+    """A second event with an existing event's label conforms to SHACL but fails a quality check.
+
+    The build used to say "conforms" and write data/; only ``validate`` then reported the
+    duplicate label. The build runs the quality checks itself and refuses (issue 22, item 1).
+    """
+    before = outputs(project)
+    edit(
+        project,
+        CURATION,
+        "  event:2011-ntm-i-closure:\n",
+        "  event:2011-ntm-i-closure-again:\n"
+        "    a: nik:Closure\n"
+        "    label: The NTM-I is discontinued\n"
+        "  event:2011-ntm-i-closure:\n",
+    )
+    code, stdout, stderr = run_build()
+    assert code == 1, stderr
+    assert "Validation (SHACL): conforms" in stdout
+    assert "Quality checks: 5 passed, 2 failed" in stdout  # it also says nothing: unanchored
+    assert "duplicate-label-violation: event:2011-ntm-i-closure, " in stderr
+    last = stderr.strip().splitlines()[-1]
+    assert last.startswith("error: the graph fails quality check(s) duplicate-label-violation")
+    assert last.endswith("; data/ left unchanged")
     assert outputs(project) == before

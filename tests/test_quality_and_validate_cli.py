@@ -15,6 +15,7 @@ from rdflib.namespace import RDF
 from nato_iraq_kg.check.inputs import load_inputs
 from nato_iraq_kg.check.quality import quality_checks, run_quality_checks
 from nato_iraq_kg.cli import cli
+from nato_iraq_kg.errors import InputError
 from nato_iraq_kg.sparql.local import compact, load_graph
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -133,3 +134,9 @@ def test_shapes_that_would_reach_out_or_do_not_parse_are_refused(
     result = CliRunner().invoke(cli, ["validate", "--shapes", str(shapes)])
     assert result.exit_code == 2
     assert message in result.stderr
+
+
+def test_a_folder_without_quality_checks_is_an_error_not_a_pass(tmp_path: Path) -> None:
+    """No ``*-violation.rq`` found used to report "0 passed, 0 failed" and let anything through."""
+    with pytest.raises(InputError, match="no quality checks"):
+        run_quality_checks(load_graph(), tmp_path)

@@ -97,6 +97,16 @@ def build(check: bool, no_cache: bool) -> None:
         click.echo(f"  {item.severity}: {item.focus} {item.path or ''}: {item.message}", err=True)
     if not report.conforms:
         raise CheckFailure("the graph violates the shapes; data/ left unchanged")
+    quality = stages.run_quality_checks_on(files)
+    failed = [check for check in quality if not check.passed]
+    click.echo(f"Quality checks: {len(quality) - len(failed)} passed, {len(failed)} failed")
+    for check in failed:
+        for row in check.rows.rows:
+            cells = ", ".join(c or "" for c in row)
+            click.echo(f"  Violation: {check.name}: {cells}: {check.question}", err=True)
+    if failed:
+        names = ", ".join(check.name for check in failed)
+        raise CheckFailure(f"the graph fails quality check(s) {names}; data/ left unchanged")
     if check:
         stale = stages.stale_files(files)
         if stale:

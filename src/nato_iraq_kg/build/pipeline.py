@@ -42,6 +42,7 @@ from ..formats.turtle import trig, turtle, write_atomically
 from ..source.revision import SourceRevision, load_revisions
 
 if TYPE_CHECKING:
+    from ..check.quality import QualityResult
     from ..check.shapes import ValidationReport
 
 
@@ -323,6 +324,22 @@ def validate_outputs(
     if use_cache:
         validation_cache.store(key, report, folder)
     return report
+
+
+def run_quality_checks_on(files: dict[str, str]) -> list[QualityResult]:
+    """Run every ``queries/qc/*-violation.rq`` on the dataset as rendered, before it is written.
+
+    SHACL cannot see across named graphs (a fact without evidence, one label for two entities);
+    these checks can, so the build runs them too and refuses to write when one finds rows, as
+    ``validate`` would afterwards. They take milliseconds, so they are never cached.
+    """
+    import pyoxigraph
+
+    from ..check.quality import run_quality_checks
+
+    store = pyoxigraph.Store()
+    store.load(files[DATASET_FILE].encode("utf-8"), format=pyoxigraph.RdfFormat.TRIG)
+    return run_quality_checks(store)
 
 
 def stale_files(files: dict[str, str], root: Path | None = None) -> list[Path]:
