@@ -60,9 +60,8 @@ def run_quality_checks(store: Any, folder: Path | None = None) -> list[QualityRe
     Finding no check at all is an error, not a pass: a project root without ``queries/qc``
     would otherwise report "0 passed, 0 failed" and let anything through.
     """
-    from ..sparql.local import question_of
-
     from ..errors import InputError
+    from ..sparql.local import question_of
 
     checks = quality_checks(folder)
     if not checks:
