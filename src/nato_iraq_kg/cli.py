@@ -389,8 +389,11 @@ def serve(
     try:
         from .serve.app import serve as run_server
     except ImportError as exc:
+        from .paths import install_command
+
         raise InputError(
-            f"the server needs its extras: pip install 'nato-iraq-kg[serve]' ({exc})"
+            f"the server needs {(exc.name or 'its extras').split('.')[0]}, which is not installed: "
+            f"{install_command('serve')}"
         ) from exc
     run_server(
         host=host,
