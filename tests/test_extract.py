@@ -46,3 +46,13 @@ def test_locate_quote_accepts_the_right_offset_and_names_the_fix(revision) -> No
         locate_quote(text, "King Abdullah", None, "entry x")
     with pytest.raises(CheckFailure, match="not found"):
         locate_quote(text, "Queen Abdullah", None, "entry x")
+
+
+def test_a_missing_offset_names_curate_fill_offsets_or_the_choice_to_make(revision) -> None:
+    """A quote without ``at:`` said only where it occurs, not which command fills it in."""
+    text = revision.text
+    with pytest.raises(CheckFailure, match=r"occurs once, at \d+ \('nato-iraq-kg curate fill-"):
+        locate_quote(text, "King Abdullah", None, "entry x")
+    assert text.count("NATO") > 1
+    with pytest.raises(CheckFailure, match=r"occurs \d+ times, at \[.*\]: write the right one"):
+        locate_quote(text, "NATO", None, "entry x")

@@ -256,7 +256,11 @@ def validate(
 )
 @click.option("--endpoint", metavar="URL", help="Ask this SPARQL 1.1 endpoint instead.")
 @click.option("--timeout", default=30.0, show_default=True, help="Seconds to wait for an endpoint.")
-@click.option("--width", default=100, show_default=True, help="Cut table cells wider than this.")
+@click.option(
+    "--width",
+    type=click.IntRange(min=2),
+    help="Cut table cells wider than this (default: 100, and the table fits the terminal).",
+)
 def query(
     name: str | None,
     sparql: str | None,
@@ -264,7 +268,7 @@ def query(
     fmt: str | None,
     endpoint: str | None,
     timeout: float,
-    width: int,
+    width: int | None,
 ) -> None:
     """Run a query: a competency question (number or slug), a .rq file, or --sparql.
 
@@ -276,8 +280,13 @@ def query(
         for path in competency_questions():
             click.echo(f"{path.stem}  {question_of(path)}")
         return
-    if (name is None) == (sparql is None):
-        raise click.UsageError("give either a query name or file, or --sparql (not both)")
+    if name is None and sparql is None:
+        raise click.UsageError(
+            "which query? give a competency question's number or slug, a .rq file, or "
+            "--sparql TEXT ('nato-iraq-kg query --list' shows the questions)"
+        )
+    if name is not None and sparql is not None:
+        raise click.UsageError(f"give a query name or file ({name!r}) or --sparql, not both")
     if name is not None:
         path = resolve_query(name)
         try:
@@ -285,10 +294,31 @@ def query(
         except OSError as exc:
             raise InputError(f"{path}: cannot read ({exc.strerror})") from exc
     chosen = fmt or ("table" if sys.stdout.isatty() else "csv")
-    click.echo(_answer(sparql or "", chosen, endpoint, timeout, width), nl=False)
+    text = _answer(sparql or "", chosen, endpoint, timeout, width or 100, _table_room(width))
+    click.echo(text if text.endswith("\n") else text + "\n", nl=False)
 
 
-def _answer(sparql: str, fmt: str, endpoint: str | None, timeout: float, width: int) -> str:
+def _table_room(width: int | None) -> int | None:
+    """Return the columns a table may take: the terminal's, unless ``--width`` was given.
+
+    An explicit ``--width`` caps each cell and nothing else (the README's examples rely on it);
+    without it, a table on a terminal (or with ``$COLUMNS`` set) is narrowed to fit.
+    """
+    import shutil
+
+    if width is not None or not (sys.stdout.isatty() or os.environ.get("COLUMNS")):
+        return None
+    return shutil.get_terminal_size().columns
+
+
+def _answer(
+    sparql: str,
+    fmt: str,
+    endpoint: str | None,
+    timeout: float,
+    width: int,
+    room: int | None = None,
+) -> str:
     """Return the answer to ``sparql`` in ``fmt``, from the embedded store or an endpoint."""
     from .sparql.local import SelectResult, compact, load_graph, run, run_serialized, table
 
@@ -299,7 +329,7 @@ def _answer(sparql: str, fmt: str, endpoint: str | None, timeout: float, width: 
         outcome = run(store, sparql)
         if outcome.kind == "select":
             rows = tuple(tuple(compact(t) for t in row) for row in outcome.rows)
-            return table(SelectResult(outcome.variables, rows), width) + "\n"
+            return table(SelectResult(outcome.variables, rows), width, room) + "\n"
         if outcome.kind == "ask":
             return ("yes" if outcome.boolean else "no") + "\n"
         return run_serialized(store, sparql, "turtle").decode("utf-8")
@@ -309,7 +339,7 @@ def _answer(sparql: str, fmt: str, endpoint: str | None, timeout: float, width: 
     remote_format = {"table": "json", "nt": "turtle"}.get(fmt, fmt)
     answer = query_endpoint(endpoint, sparql, return_format=remote_format, timeout=timeout)
     if fmt == "table" and "json" in answer.content_type:
-        return table_from_json(answer.body, width) + "\n"
+        return table_from_json(answer.body, width, room) + "\n"
     if fmt == "nt" and "turtle" in answer.content_type:
         from rdflib import Graph
 
