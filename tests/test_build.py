@@ -166,14 +166,46 @@ BAD_INPUTS = [
             "programme:in-country-training nik:startDate date:2017-01",
         ),
         2,
-        "'kp7-in-country-started': malformed Turtle",
+        "'kp7-in-country-started': malformed Turtle, line 1 of its turtle: EOF found after "
+        "object: 'programme:in-country-training nik:startDate date:2017-01'",
         id="malformed-turtle",
     ),
     pytest.param(
         lambda root: edit(root, CURATION, "nik:isTemporary true", "nik:isTemprary true"),
         1,
-        "isTemprary is not declared in the ontology",
+        "nik:isTemprary is not declared in the ontology; did you mean nik:isTemporary?",
         id="misspelt-property",
+    ),
+    pytest.param(
+        lambda root: edit(
+            root,
+            CURATION,
+            "actor:ntm-i-staff nik:staffOf programme:ntm-i ;",
+            "actor:ntm-i-staff nik:staffOf actor:iraqi-ministry ;",
+        ),
+        1,
+        "unknown entity actor/iraqi-ministry (declare it under 'entities'); "
+        "did you mean actor/iraqi-ministries?",
+        id="misspelt-entity",
+    ),
+    pytest.param(
+        lambda root: edit(
+            root, CURATION, "nik:isTemporary true", "nik:isTemporary true ; a nik:Programe"
+        ),
+        1,
+        "class nik:Programe is not declared in the ontology; did you mean nik:Programme?",
+        id="misspelt-class",
+    ),
+    pytest.param(
+        lambda root: edit(
+            root,
+            CURATION,
+            "programme:in-country-training nik:startDate date:2017-01 .",
+            "programme:in-country-training shema:startDate date:2017-01 .",
+        ),
+        1,
+        "'kp7-in-country-started': unknown prefix 'shema:' in its turtle; did you mean schema:",
+        id="unknown-prefix",
     ),
     pytest.param(
         lambda root: edit(root, Path("data/curation/identity-links.tsv"), "Q57665", "Q57286"),
@@ -220,6 +252,7 @@ def test_bad_input_gives_one_clear_line_and_leaves_data_untouched(
     assert len(lines) == 1, stderr
     assert lines[0].startswith("error: ")
     assert message in lines[0]
+    assert "b'@prefix" not in lines[0] and len(lines[0]) < 400  # no dump of rdflib's buffer
     assert outputs(project) == before
 
 

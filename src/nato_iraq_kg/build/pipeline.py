@@ -27,7 +27,7 @@ from ..extract.curated import (
 )
 from ..extract.rules import concept_list_assertions, list_iris, milestone_assertions
 from ..formats.turtle import trig, turtle, write_atomically
-from ..namespaces import DERIVED_GRAPH, EVIDENCE_GRAPH, ID, LINKS_GRAPH, NIK, OA
+from ..namespaces import DERIVED_GRAPH, EVIDENCE_GRAPH, ID, LINKS_GRAPH, NIK, OA, prefixes
 from ..paths import DATASET_FILE, FACTS_FILE, VOID_FILE
 from ..source.dates import DateFormatError, parse_key
 from ..source.document import DocumentModel, segment
@@ -124,6 +124,23 @@ def merge_entities(curations: Iterable[Curation]) -> dict[URIRef, EntityDecl]:
     return merged
 
 
+def curie(term: URIRef) -> str:
+    """Return ``term`` as a prefixed name when one of our prefixes fits, else as the IRI."""
+    text = str(term)
+    for prefix, namespace in sorted(prefixes().items(), key=lambda kv: -len(kv[1])):
+        if text.startswith(namespace) and len(text) > len(namespace):
+            return f"{prefix}:{text[len(namespace) :]}"
+    return text
+
+
+def did_you_mean(name: str, candidates: Iterable[str]) -> str:
+    """Return "; did you mean X?" for the closest candidates to a misspelt name, or ""."""
+    import difflib
+
+    near = difflib.get_close_matches(name, sorted(set(candidates)), n=3, cutoff=0.75)
+    return f"; did you mean {' or '.join(near)}?" if near else ""
+
+
 def check_references(
     assertions: Iterable[Assertion],
     entities: dict[URIRef, EntityDecl],
@@ -135,12 +152,19 @@ def check_references(
     properties |= BUILTIN_TERMS | {SKOS.member}
     classes |= {SKOS.Collection}
     id_prefix, date_prefix, nik_prefix = str(ID), str(ID) + "date/", str(NIK)
+    known_entities = [str(iri).removeprefix(id_prefix) for iri in [*entities, *lists]]
     for item in assertions:
         for s, p, o in item.triples:
             if p not in properties:
-                raise CheckFailure(f"{item.where}: property {p} is not declared in the ontology")
+                raise CheckFailure(
+                    f"{item.where}: property {curie(p)} is not declared in the ontology"
+                    + did_you_mean(curie(p), [curie(t) for t in properties])
+                )
             if p == RDF.type and o not in classes:
-                raise CheckFailure(f"{item.where}: class {o} is not declared in the ontology")
+                raise CheckFailure(
+                    f"{item.where}: class {curie(o)} is not declared in the ontology"
+                    + did_you_mean(curie(o), [curie(t) for t in classes])
+                )
             for term in (s, o):
                 if not isinstance(term, URIRef):
                     continue
@@ -152,12 +176,16 @@ def check_references(
                         raise CheckFailure(f"{item.where}: malformed date {text}: {exc}") from exc
                 elif text.startswith(id_prefix):
                     if term not in entities and term not in lists:
+                        name = text.removeprefix(id_prefix)
                         raise CheckFailure(
-                            f"{item.where}: unknown entity {text.removeprefix(id_prefix)} "
-                            "(declare it under 'entities')"
+                            f"{item.where}: unknown entity {name} (declare it under 'entities')"
+                            + did_you_mean(name, known_entities)
                         )
                 elif text.startswith(nik_prefix) and term not in classes | properties:
-                    raise CheckFailure(f"{item.where}: {term} is not defined in the ontology")
+                    raise CheckFailure(
+                        f"{item.where}: {curie(term)} is not defined in the ontology"
+                        + did_you_mean(curie(term), [curie(t) for t in classes | properties])
+                    )
 
 
 def check_unique_keys(assertions: Iterable[Assertion]) -> None:
