@@ -116,8 +116,16 @@ def build(check: bool, no_cache: bool) -> None:
             )
         click.echo("data/ is up to date with a fresh build")
         return
-    for path in stages.write(files):
-        click.echo(f"Wrote {path.relative_to(project_root())}")
+    click.echo(written_line([path.relative_to(project_root()) for path in stages.write(files)]))
+
+
+def written_line(written: list[Path]) -> str:
+    """Return the one line that says what ``build`` wrote: the folder once, then the file names."""
+    folders = sorted({str(path.parent) for path in written})
+    if len(folders) == 1:
+        names = ", ".join(path.name for path in written)
+        return f"Wrote {len(written)} files to {folders[0]}/: {names}"
+    return f"Wrote {len(written)} files: {', '.join(map(str, written))}"
 
 
 EXPORT_FILES = {
