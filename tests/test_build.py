@@ -171,6 +171,32 @@ BAD_INPUTS = [
         id="malformed-turtle",
     ),
     pytest.param(
+        lambda root: edit(
+            root,
+            CURATION,
+            "actor:ntm-i-staff nik:staffOf programme:ntm-i ;",
+            "actor:ntm-i-staff nik:staffOf programme:ntm-i ;"
+            " nik:counterpart actor:iraqi-ministries ;",
+        ),
+        1,
+        "'pc6-ntm-i-staff-role': actor:ntm-i-staff nik:counterpart actor:iraqi-ministries: the "
+        "subject of nik:counterpart must be a nik:Event, but actor:ntm-i-staff is a "
+        "nik:CollectiveBody",
+        id="outside-the-domain",
+    ),
+    pytest.param(
+        lambda root: edit(
+            root,
+            CURATION,
+            "programme:in-country-training nik:startDate date:2017-01 .",
+            "programme:in-country-training nik:startDate actor:nato .",
+        ),
+        1,
+        "the object of nik:startDate must be a nik:DateValue, but actor:nato is a "
+        "nik:InternationalOrganization",
+        id="outside-the-range",
+    ),
+    pytest.param(
         lambda root: edit(root, CURATION, "nik:isTemporary true", "nik:isTemprary true"),
         1,
         "nik:isTemprary is not declared in the ontology; did you mean nik:isTemporary?",

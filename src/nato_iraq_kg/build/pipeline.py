@@ -188,6 +188,72 @@ def check_references(
                     )
 
 
+def _class_set(ontology: Graph, node: object) -> frozenset[URIRef]:
+    """Return the classes an ``rdfs:domain``/``rdfs:range`` value names: one, or a union's."""
+    from rdflib.collection import Collection
+
+    if isinstance(node, URIRef):
+        return frozenset({node})
+    members = ontology.value(node, OWL.unionOf)  # type: ignore[arg-type]
+    if members is None:
+        return frozenset()
+    return frozenset(m for m in Collection(ontology, members) if isinstance(m, URIRef))
+
+
+def check_domains_and_ranges(
+    assertions: Iterable[Assertion], typed: Graph, ontology: Graph
+) -> None:
+    """Refuse a fact whose subject or object is not of the kind its property is declared for.
+
+    OWL reads ``rdfs:domain``/``rdfs:range`` as inferences (the reasoner would conclude the staff
+    are an event); a curator means them as a contract, and only ``reason --with-data`` would
+    notice a clash. The build checks them as constraints: an IRI with a type must have one of
+    the declared classes (subclasses included, super-properties' declarations too). Untyped IRIs
+    and literals are left to the shapes and quality checks.
+    """
+    superclasses: dict[URIRef, set[URIRef]] = {}
+
+    def kinds(node: URIRef) -> set[URIRef]:
+        found: set[URIRef] = set()
+        for cls in typed.objects(node, RDF.type):
+            if cls not in superclasses:
+                closure = ontology.transitive_objects(cls, RDFS.subClassOf)  # type: ignore[arg-type]
+                superclasses[cls] = {c for c in closure if isinstance(c, URIRef)}
+            found |= superclasses[cls]
+        return found
+
+    declared: dict[URIRef, tuple[frozenset[URIRef], frozenset[URIRef]]] = {}
+
+    def declaration(prop: URIRef) -> tuple[frozenset[URIRef], frozenset[URIRef]]:
+        if prop not in declared:
+            domain: frozenset[URIRef] = frozenset()
+            range_: frozenset[URIRef] = frozenset()
+            for each in ontology.transitive_objects(prop, RDFS.subPropertyOf):
+                for value in ontology.objects(each, RDFS.domain):
+                    domain |= _class_set(ontology, value)
+                for value in ontology.objects(each, RDFS.range):
+                    range_ |= _class_set(ontology, value)
+            declared[prop] = (domain, range_)
+        return declared[prop]
+
+    for item in assertions:
+        for s, p, o in item.triples:
+            if p == RDF.type:
+                continue
+            domain, range_ = declaration(p)
+            for role, node, wanted in (("subject", s, domain), ("object", o, range_)):
+                if not wanted or not isinstance(node, URIRef):
+                    continue
+                have = kinds(node)
+                if have and not have & wanted:
+                    needed = " or ".join(sorted(map(curie, wanted)))
+                    actual = ", ".join(sorted(curie(t) for t in typed.objects(node, RDF.type)))
+                    raise CheckFailure(
+                        f"{item.where}: {curie(s)} {curie(p)} {curie(o)}: the {role} of "
+                        f"{curie(p)} must be a {needed}, but {curie(node)} is a {actual}"
+                    )
+
+
 def check_unique_keys(assertions: Iterable[Assertion]) -> None:
     """Refuse two assertions with one graph IRI (they would merge silently)."""
     seen: dict[URIRef, str] = {}
@@ -296,7 +362,9 @@ def assemble(root: Path | None = None) -> BuildResult:
     pairs += [(link.entity, link.dbpedia) for link in links if link.dbpedia is not None]
     graphs[LINKS_GRAPH] = links_graph(pairs)
     check_evidence(graphs[EVIDENCE_GRAPH], revisions)
-    return BuildResult(revisions, models, assertions, graphs, ontology)
+    result = BuildResult(revisions, models, assertions, graphs, ontology)
+    check_domains_and_ranges(assertions, result.facts(), ontology)
+    return result
 
 
 def render(result: BuildResult) -> dict[str, str]:
