@@ -197,6 +197,37 @@ BAD_INPUTS = [
         id="outside-the-range",
     ),
     pytest.param(
+        lambda root: edit(
+            root,
+            CURATION,
+            "actor:fouad-massoum ;\n          nik:date date:2016-03 .",
+            "actor:fouad-massoum ;\n          nik:date date:2016-10 .",
+        ),
+        1,
+        "'caption-photo-date': the quote does not state date:2016-10 (October not in the quote "
+        "or its sentence)",
+        id="date-not-in-the-quote",
+    ),
+    pytest.param(
+        lambda root: edit(
+            root,
+            CURATION,
+            "quantity:ntm-i-officers-trained schema:value 15000 ;",
+            "quantity:ntm-i-officers-trained schema:value 16000 ;",
+        ),
+        1,
+        "'kp2-ntm-i-trained': the quote does not state the number 16000 (not in the quote)",
+        id="number-not-in-the-quote",
+    ),
+    pytest.param(
+        lambda root: edit(
+            root, CURATION, "nik:startDate date:early-2016 ;", "nik:startDate date:late-2016 ;"
+        ),
+        1,
+        "'kp5-mobile-teams': the quote does not state date:late-2016 (late not in the quote",
+        id="vague-date-not-in-the-quote",
+    ),
+    pytest.param(
         lambda root: edit(root, CURATION, "nik:isTemporary true", "nik:isTemprary true"),
         1,
         "nik:isTemprary is not declared in the ontology; did you mean nik:isTemporary?",

@@ -26,6 +26,7 @@ from ..extract.curated import (
     fact_assertions,
 )
 from ..extract.rules import concept_list_assertions, list_iris, milestone_assertions
+from ..extract.support import check_quotes_state_their_values
 from ..formats.turtle import trig, turtle, write_atomically
 from ..namespaces import DERIVED_GRAPH, EVIDENCE_GRAPH, ID, LINKS_GRAPH, NIK, OA, prefixes
 from ..paths import DATASET_FILE, FACTS_FILE, VOID_FILE
@@ -364,6 +365,7 @@ def assemble(root: Path | None = None) -> BuildResult:
     check_evidence(graphs[EVIDENCE_GRAPH], revisions)
     result = BuildResult(revisions, models, assertions, graphs, ontology)
     check_domains_and_ranges(assertions, result.facts(), ontology)
+    check_quotes_state_their_values(assertions, models)
     return result
 
 
