@@ -188,3 +188,14 @@ def test_a_sparql_constraint_that_does_not_parse_is_bad_input_not_a_crash(
     assert result.stderr.startswith("error: a SPARQL constraint does not parse: ")
     assert "'FILTER NOT EXISTZ {" in result.stderr
     assert len(result.stderr.strip().splitlines()) == 1
+
+
+@pytest.mark.parametrize(("name", "text"), [("empty.ttl", ""), ("empty.jsonld", "{}")])
+def test_an_empty_file_is_not_reported_as_conforming(tmp_path: Path, name: str, text: str) -> None:
+    """An empty Turtle file or ``{}`` JSON-LD said "Conforms", exit 0; now "0 triples", exit 2."""
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    result = CliRunner().invoke(cli, ["validate", str(path)])
+    assert result.exit_code == 2
+    assert "0 triples; nothing to validate" in result.stderr
+    assert "Conforms" not in result.stdout

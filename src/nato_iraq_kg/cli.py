@@ -208,6 +208,11 @@ def validate(
     shapes_graph = load_shapes(shapes)
     targets = list(files) or [paths.data_dir() / DATASET_FILE]
     loaded = load_inputs(targets)
+    if len(loaded.graph) == 0:
+        raise InputError(
+            f"{', '.join(map(str, targets))}: 0 triples; nothing to validate (an empty file "
+            "conforms to any shapes, which says nothing)"
+        )
     ontology = load_ontology(paths.ontology_file())
     try:
         report = within_time_budget(
