@@ -21,7 +21,7 @@ from ..errors import CheckFailure
 from ..namespaces import ID, SCHEMA
 from ..source.dates import MONTH_WORDS, Precision, parse_key
 from ..source.document import DocumentModel
-from .curated import Assertion
+from .assertion import Assertion
 
 _DATE_PREFIX = str(ID) + "date/"
 _NUMERIC = frozenset(
