@@ -152,6 +152,20 @@ def vocabulary_labels(path: Path) -> dict[str, str]:
     return labels
 
 
+def subclass_pairs(ontology_path: Path) -> tuple[tuple[str, str], ...]:
+    """Return the ontology's ``rdfs:subClassOf`` statements between named classes."""
+    import pyoxigraph
+
+    sub = "http://www.w3.org/2000/01/rdf-schema#subClassOf"
+    return tuple(
+        (quad.subject.value, quad.object.value)
+        for quad in pyoxigraph.parse(path=str(ontology_path), format=pyoxigraph.RdfFormat.TURTLE)
+        if quad.predicate.value == sub
+        and isinstance(quad.subject, pyoxigraph.NamedNode)
+        and isinstance(quad.object, pyoxigraph.NamedNode)
+    )
+
+
 def int_or_none(term: Any) -> int | None:
     """Read an integer literal, or None, so a missing or malformed offset or count is skipped."""
     try:

@@ -8,31 +8,49 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from .. import paths
+from ..build.class_counts import SUMMARY_CLASSES, members_by_class
 from ..guard.sparql_text import blank_opaque
-from ..namespaces import prefixes
+from ..namespaces import EVIDENCE_GRAPH, prefixes
 from ..sparql.local import competency_questions, question_of
-from .html_common import ID_BASE, RDFS_LABEL, esc, int_or_none, local_path, named_node, page_frame
+from .html_common import (
+    ONTOLOGY_BASE,
+    RDF_TYPE,
+    Labels,
+    esc,
+    int_or_none,
+    local_path,
+    named_node,
+    page_frame,
+    subclass_pairs,
+)
+
+NIK = ONTOLOGY_BASE
 
 TIMELINE_DATA = "/data/timeline.jsonld"
 #: YASGUI, vendored from npm by scripts/vendor-yasgui.sh and served from our own files.
 YASGUI_SCRIPT = "/static/vendor/yasgui/yasgui.min.js"
 YASGUI_STYLESHEET = "/static/vendor/yasgui/yasgui.min.css"
-#: The kinds of entity listed for browsing on the landing page, with their headings.
-BROWSE = (
-    ("actor", "Actors"),
-    ("programme", "Programmes"),
-    ("event", "Events"),
-    ("office", "Offices"),
-    ("place", "Places"),
-    ("document", "Documents"),
-    ("principle", "Principles"),
-    ("quantity", "Quantities"),
-    ("area", "Cooperation areas"),
-)
+#: How the landing page names the classes the build counts (its SUMMARY_CLASSES), by IRI.
+BROWSE_HEADINGS = {
+    NIK + "Actor": "Actors",
+    NIK + "Office": "Offices",
+    NIK + "Programme": "Programmes",
+    NIK + "Event": "Events",
+    NIK + "CooperationArea": "Cooperation areas",
+    NIK + "Principle": "Principles",
+    NIK + "Place": "Places",
+    NIK + "Document": "Documents",
+    NIK + "Quantity": "Quantities",
+    NIK + "DateValue": "Dates",
+}
+#: The kinds listed for browsing: (class IRI, heading), in the build summary's order.
+BROWSE = tuple((str(cls), BROWSE_HEADINGS[str(cls)]) for cls in SUMMARY_CLASSES)
 
 VOID = "http://rdfs.org/ns/void#"
 DCAT = "http://www.w3.org/ns/dcat#"
@@ -49,11 +67,16 @@ class Distribution:
     byte_size: int | None
 
 
-def _void_store(void_path: Path) -> Any:
+def _void_store(void: Path | bytes) -> Any:
+    """Load the dataset description, given as its file or its bytes."""
     import pyoxigraph
 
     store = pyoxigraph.Store()
-    store.load(path=str(void_path), format=pyoxigraph.RdfFormat.TURTLE)
+    if isinstance(void, bytes):
+        if void:
+            store.load(void, format=pyoxigraph.RdfFormat.TURTLE)
+    else:
+        store.load(path=str(void), format=pyoxigraph.RdfFormat.TURTLE)
     return store
 
 
@@ -125,9 +148,21 @@ def questions(folder: Path | None = None) -> list[tuple[str, str, str]]:
     return result
 
 
-def landing_page(store: Any, void_path: Path, queries_dir: Path | None = None) -> str:
-    """Return the home page: what the dataset is, its size, downloads and where to go next."""
-    void_store = _void_store(void_path)
+def landing_page(
+    store: Any,
+    void: Path | bytes,
+    queries_dir: Path | None = None,
+    *,
+    subclass_of: Iterable[tuple[str, str]] | None = None,
+) -> str:
+    """Return the home page: what the dataset is, its size, downloads and where to go next.
+
+    ``void`` is the dataset description (``void.ttl``, its path or its bytes) and
+    ``subclass_of`` the ontology's ``(subclass, superclass)`` pairs (read from the project's
+    ontology if not given), so the entities listed under each kind are those the build counts.
+    A function of its data only: the static site generator calls it without a server.
+    """
+    void_store = _void_store(void)
     meta = _rows(
         void_store,
         f"""SELECT ?title ?description ?license ?version WHERE {{
@@ -186,7 +221,9 @@ def landing_page(store: Any, void_path: Path, queries_dir: Path | None = None) -
             '<p>The dataset description itself: <a href="/data/void.ttl">void.ttl</a>.</p>'
         )
 
-    parts.append(_browse_html(store))
+    if subclass_of is None:
+        subclass_of = subclass_pairs(paths.ontology_file(paths.project_root()))
+    parts.append(_browse_html(store, subclass_of))
     cqs = questions(queries_dir)
     if cqs:
         items = "".join(
@@ -200,24 +237,42 @@ def landing_page(store: Any, void_path: Path, queries_dir: Path | None = None) -
     return page_frame(title, "\n".join(parts))
 
 
-def _browse_html(store: Any) -> str:
+def browse_lists(store: Any, subclass_of: Iterable[tuple[str, str]]) -> dict[str, dict[str, str]]:
+    """Return the entities of each kind in :data:`BROWSE` (class -> IRI -> label).
+
+    Counted as the build counts them (:func:`members_by_class`: the facts' types, subclasses
+    included, the evidence graph left out), so "Places (9)" here is "Place 9" in the summary.
+    """
+    import pyoxigraph
+
+    evidence = named_node(str(EVIDENCE_GRAPH))
+    typed = [
+        (quad.subject.value, quad.object.value)
+        for quad in store.quads_for_pattern(None, named_node(RDF_TYPE), None, None)
+        if quad.graph_name != evidence
+        and isinstance(quad.subject, pyoxigraph.NamedNode)
+        and isinstance(quad.object, pyoxigraph.NamedNode)
+    ]
+    members = members_by_class(typed, subclass_of, [cls for cls, _ in BROWSE])
+    labels = Labels(store)
+    return {cls: {iri: labels.name(named_node(iri)) for iri in members[cls]} for cls, _ in BROWSE}
+
+
+def _browse_html(store: Any, subclass_of: Iterable[tuple[str, str]]) -> str:
     """List every entity by kind, so each entity page can be reached from the home page."""
     sections = []
-    for kind, heading in BROWSE:
-        prefix = f"{ID_BASE}{kind}/"
-        found: dict[str, str] = {}
-        for quad in store.quads_for_pattern(None, named_node(RDFS_LABEL), None, None):
-            subject = quad.subject
-            if getattr(subject, "value", "").startswith(prefix) and subject.value not in found:
-                found[subject.value] = quad.object.value
+    lists = browse_lists(store, subclass_of)
+    for cls, heading in BROWSE:
+        found = lists[cls]
         if not found:
             continue
         items = "".join(
-            f'<li><a href="{esc(local_path(iri))}">{esc(label)}</a></li>'
-            for iri, label in sorted(found.items(), key=lambda kv: kv[1].lower())
+            f'<li><a href="{esc(local_path(iri) or iri)}">{esc(label)}</a></li>'
+            for iri, label in sorted(found.items(), key=lambda kv: (kv[1].lower(), kv[0]))
         )
         sections.append(
-            f"<details><summary>{esc(heading)} ({len(found)})</summary>"
+            f'<details data-class="{esc(cls)}"><summary>{esc(heading)} '
+            f'(<span class="count">{len(found)}</span>)</summary>'
             f'<ul class="browse">{items}</ul></details>'
         )
     return "<h2>Browse</h2>" + "".join(sections) if sections else ""
