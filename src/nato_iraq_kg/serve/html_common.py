@@ -20,6 +20,8 @@ ONTOLOGY_BASE = BASE + "ontology#"
 #: Where the server publishes the ontology; our classes and properties link to anchors in it.
 ONTOLOGY_PATH = "/ontology"
 STYLESHEET = "/static/style.css"
+#: The site's icon, linked from every page so browsers need not guess /favicon.ico.
+FAVICON = "/static/favicon.svg"
 
 RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
 RDFS_LABEL = "http://www.w3.org/2000/01/rdf-schema#label"
@@ -60,6 +62,7 @@ def page_frame(title: str, body: str, scripts: Iterable[str] = (), head: str = "
         '<html lang="en">\n<head>\n<meta charset="utf-8">\n'
         '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
         f"<title>{esc(title)}</title>\n"
+        f'<link rel="icon" href="{FAVICON}" type="image/svg+xml">\n'
         f'<link rel="stylesheet" href="{STYLESHEET}">\n{head}{tags}\n</head>\n<body>\n'
         f"{site_nav()}\n<main>\n{body}\n</main>\n</body>\n</html>\n"
     )
@@ -130,8 +133,19 @@ class Labels:
         return self.cache[term]
 
     def name(self, term: Any) -> str:
-        """Return a label, else the compact name (``nik:agent``), so nothing shows blank."""
-        return self.get(term) or compact(term) or str(term)
+        """Return a label, else a readable name, so nothing shows blank.
+
+        Our own unlabelled things (evidence, assertion graphs) read as their kind and last path
+        segment ("evidence name-programme-ntm-i"); other terms as compact names (``nik:agent``).
+        """
+        label = self.get(term)
+        if label:
+            return label
+        iri = getattr(term, "value", "")
+        if iri.startswith(ID_BASE) and "/" in iri[len(ID_BASE) :]:
+            kind, _, rest = iri[len(ID_BASE) :].partition("/")
+            return f"{kind} {rest.rsplit('/', 1)[-1]}"
+        return compact(term) or str(term)
 
 
 def vocabulary_labels(path: Path) -> dict[str, str]:
