@@ -33,6 +33,8 @@ from .html_common import (
 NIK = ONTOLOGY_BASE
 
 TIMELINE_DATA = "/data/timeline.jsonld"
+#: The editor's query when no question is chosen (its PREFIX lines are added on the page).
+DEFAULT_QUERY = "SELECT ?s ?label WHERE {\n  ?s rdfs:label ?label .\n} LIMIT 20\n"
 #: YASGUI, vendored from npm by scripts/vendor-yasgui.sh and served from our own files.
 YASGUI_SCRIPT = "/static/vendor/yasgui/yasgui.min.js"
 YASGUI_STYLESHEET = "/static/vendor/yasgui/yasgui.min.css"
@@ -343,11 +345,7 @@ def query_page(cq: str | None = None, queries_dir: Path | None = None) -> str:
     ``<noscript>`` form still posts the chosen query to ``/sparql``.
     """
     cqs = [(n, q, with_prologue(text)) for n, q, text in questions(queries_dir)]
-    chosen, initial, asked = (
-        "",
-        "SELECT ?s ?label WHERE {\n  ?s rdfs:label ?label .\n} LIMIT 20\n",
-        "",
-    )
+    chosen, initial, asked = "", with_prologue(DEFAULT_QUERY), ""
     for number, question, text in cqs:
         if cq is not None and cq.strip().isdigit() and int(cq) == int(number):
             chosen, initial, asked = number, text, question
@@ -357,13 +355,15 @@ def query_page(cq: str | None = None, queries_dir: Path | None = None) -> str:
         for n, q, _ in cqs
     )
     data = {n: {"question": q, "query": text} for n, q, text in cqs}
+    # The editor checks prefixes as you type: it must know the ones the endpoint predeclares.
+    editor = {"prefixes": prefixes(), "defaultQuery": with_prologue(DEFAULT_QUERY)}
     body = (
         "<h1>Ask the graph (SPARQL)</h1>\n"
         "<p>Write a query, or pick one of the competency questions, then press the run button "
         "(or Ctrl+Enter). The default graph is the union of all named graphs; the usual "
         "prefixes (<code>nik:</code>, <code>actor:</code>, <code>rdfs:</code>, …) are "
         "predeclared, and the questions show theirs so they run on any store.</p>\n"
-        '<p class="cq-pick"><label for="cq-select">Competency question</label> '
+        '<p class="cq-pick"><label for="cq-select">Competency question</label>'
         f'<select id="cq-select"><option value="">(your own query)</option>{options}</select></p>\n'
         f'<p id="cq-question" class="cq-question">{esc(asked)}</p>\n'
         '<div id="yasgui"></div>\n'
@@ -373,7 +373,8 @@ def query_page(cq: str | None = None, queries_dir: Path | None = None) -> str:
         "</textarea>\n"
         '<p><button type="submit">Run</button></p>\n'
         "</form></noscript>\n"
-        f'<script type="application/json" id="cq-data">{_json_for_script(data)}</script>'
+        f'<script type="application/json" id="cq-data">{_json_for_script(data)}</script>\n'
+        f'<script type="application/json" id="editor-config">{_json_for_script(editor)}</script>'
     )
     return page_frame(
         "Query — NATO–Iraq KG",
