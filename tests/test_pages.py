@@ -182,7 +182,7 @@ def test_landing_page_counts_each_kind_as_the_build_does(store: Any, build: Any)
 
 def test_timeline_page_uses_only_local_assets() -> None:
     """The timeline page and its script load nothing from other sites."""
-    page = pages.timeline_page()
+    page = pages.timeline_page()  # without a store: no quotes, same assets
     parser = parse(page)
     assert "/static/timeline.js" in parser.urls
     assert "/static/style.css" in parser.urls
@@ -442,3 +442,15 @@ def test_every_link_between_our_things_has_words_for_both_directions(store: Any)
     assert len(linking) > 40
     assert sorted(linking - set(INVERSE_LABELS)) == []
     assert sorted(p for p in linking if p not in names) == []
+
+
+def test_timeline_page_embeds_each_events_quotes(store: Any) -> None:
+    """The detail panel's quotes are in the page: the Stoltenberg visit has its sentence."""
+    quotes = pages.event_quotes(store)
+    assert len(quotes) >= 20
+    visit = quotes[ID + "event/2016-03-01-stoltenberg-meets-massoum-and-al-abadi"]
+    assert any(q.startswith("NATO Secretary General Jens Stoltenberg meets") for q in visit)
+    page = pages.timeline_page(store)
+    match = re.search(r'<script type="application/json" id="timeline-quotes">(.*?)</script>', page)
+    assert match and json.loads(match.group(1)) == quotes
+    parse(page)

@@ -54,7 +54,7 @@ async def timeline(request: Request) -> Response:
     """The interactive timeline of every dated event."""
     from .pages import timeline_page
 
-    return HTMLResponse(timeline_page())
+    return HTMLResponse(timeline_page(request.app.state.snapshot.store))
 
 
 async def query_editor(request: Request) -> Response:

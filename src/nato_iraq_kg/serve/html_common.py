@@ -8,6 +8,7 @@ frame, the same mapping of the dataset's IRIs onto the server's paths and the sa
 from __future__ import annotations
 
 import html
+import json
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
@@ -52,6 +53,12 @@ def site_nav() -> str:
         '<header class="site"><nav aria-label="site"><a href="/">NATO–Iraq KG</a> '
         '<a href="/timeline">Timeline</a> <a href="/query">Query</a></nav></header>'
     )
+
+
+def json_for_script(value: object) -> str:
+    """Serialise JSON so that no text in it can close the ``<script>`` element it sits in."""
+    text = json.dumps(value, ensure_ascii=False)
+    return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
 
 
 def page_frame(title: str, body: str, scripts: Iterable[str] = (), head: str = "") -> str:

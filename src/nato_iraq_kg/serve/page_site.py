@@ -1,4 +1,4 @@
-"""The site's own pages: the landing page, the timeline and the SPARQL query editor.
+"""The site's own pages: the landing page and the SPARQL query editor (the timeline is apart).
 
 Unlike the entity pages these read the dataset as a whole (its VoID description, its entities by
 kind, its competency questions) rather than one entity's facts, so they are kept together.
@@ -6,7 +6,6 @@ kind, its competency questions) rather than one entity's facts, so they are kept
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -24,6 +23,7 @@ from .html_common import (
     Labels,
     esc,
     int_or_none,
+    json_for_script,
     local_path,
     named_node,
     page_frame,
@@ -32,7 +32,6 @@ from .html_common import (
 
 NIK = ONTOLOGY_BASE
 
-TIMELINE_DATA = "/data/timeline.jsonld"
 #: The editor's query when no question is chosen (its PREFIX lines are added on the page).
 DEFAULT_QUERY = "SELECT ?s ?label WHERE {\n  ?s rdfs:label ?label .\n} LIMIT 20\n"
 #: YASGUI, vendored from npm by scripts/vendor-yasgui.sh and served from our own files.
@@ -280,38 +279,7 @@ def _browse_html(store: Any, subclass_of: Iterable[tuple[str, str]]) -> str:
     return "<h2>Browse</h2>" + "".join(sections) if sections else ""
 
 
-# --------------------------------------------------------------------------- timeline and query
-
-
-def timeline_page() -> str:
-    """Return the timeline page; ``static/timeline.js`` draws it from the timeline JSON-LD."""
-    body = (
-        "<h1>Timeline of NATO–Iraq relations</h1>\n"
-        "<p>Every dated event on a time axis, drawn at the precision the page gives it. "
-        "Choose an event (click, or Tab then Enter; arrow keys move between events) to see "
-        "what it is, when, where and who took part.</p>\n"
-        '<ul class="legend" aria-label="legend">'
-        '<li><span class="ev ev-day"></span> a day</li>'
-        '<li><span class="ev ev-month"></span> a month</li>'
-        '<li><span class="ev ev-year"></span> a year</li>'
-        '<li><span class="ev ev-vague"></span> vague (between bounds)</li></ul>\n'
-        '<div class="zoom"><button type="button" id="zoom-out" aria-label="zoom out">−</button>'
-        '<button type="button" id="zoom-in" aria-label="zoom in">+</button></div>\n'
-        f'<div id="timeline" class="timeline" data-src="{TIMELINE_DATA}" role="group" '
-        'aria-label="events on a time axis"><p class="loading">Loading the timeline…</p></div>\n'
-        '<section id="event-detail" class="event-detail" aria-live="polite" tabindex="-1">'
-        "<p>No event chosen yet.</p></section>\n"
-        "<noscript><p>The timeline needs JavaScript; the events are in "
-        f'<a href="{TIMELINE_DATA}">timeline.jsonld</a> and in '
-        '<a href="/query?cq=01">question 01</a>.</p></noscript>'
-    )
-    return page_frame("Timeline — NATO–Iraq KG", body, scripts=["/static/timeline.js"])
-
-
-def _json_for_script(value: object) -> str:
-    """Serialise JSON so that no text in it can close the ``<script>`` element it sits in."""
-    text = json.dumps(value, ensure_ascii=False)
-    return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+# --------------------------------------------------------------------------- query
 
 
 def with_prologue(query: str) -> str:
@@ -373,8 +341,8 @@ def query_page(cq: str | None = None, queries_dir: Path | None = None) -> str:
         "</textarea>\n"
         '<p><button type="submit">Run</button></p>\n'
         "</form></noscript>\n"
-        f'<script type="application/json" id="cq-data">{_json_for_script(data)}</script>\n'
-        f'<script type="application/json" id="editor-config">{_json_for_script(editor)}</script>'
+        f'<script type="application/json" id="cq-data">{json_for_script(data)}</script>\n'
+        f'<script type="application/json" id="editor-config">{json_for_script(editor)}</script>'
     )
     return page_frame(
         "Query — NATO–Iraq KG",
