@@ -266,6 +266,7 @@
         left -= MIN_WIDTH / 2;
         w = MIN_WIDTH;
       }
+      left = Math.min(Math.max(left, 0), Math.max(width - w, 0)); /* a short mark stays on the axis */
       var top = AXIS_HEIGHT + i * ROW_HEIGHT;
       var b = el("button", {
         type: "button",
@@ -423,18 +424,25 @@
     if (zout) {
       zout.addEventListener("click", function () { zoom(1 / 1.5); });
     }
-    if (typeof window !== "undefined" && window.addEventListener) {
-      window.addEventListener("resize", function () {
-        var before = state.pxPerDay;
-        var atFit = before <= state.fitPxPerDay * 1.0001;
-        fitToWidth(box);
-        if (!atFit) {
-          state.pxPerDay = Math.max(before, state.fitPxPerDay);
-        }
-        if (state.events.length) {
-          draw();
-        }
-      });
+    /* Refit when the box changes width (a rotated phone, or the page's scroll bar appearing). */
+    var lastWidth = box.clientWidth;
+    function refit() {
+      if (!state.events.length || box.clientWidth === lastWidth) {
+        return;
+      }
+      lastWidth = box.clientWidth;
+      var before = state.pxPerDay;
+      var atFit = before <= state.fitPxPerDay * 1.0001;
+      fitToWidth(box);
+      if (!atFit) {
+        state.pxPerDay = Math.max(before, state.fitPxPerDay);
+      }
+      draw();
+    }
+    if (typeof ResizeObserver === "function") {
+      new ResizeObserver(refit).observe(box);
+    } else if (typeof window !== "undefined" && window.addEventListener) {
+      window.addEventListener("resize", refit);
     }
   }
 
