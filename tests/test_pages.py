@@ -454,3 +454,9 @@ def test_timeline_page_embeds_each_events_quotes(store: Any) -> None:
     match = re.search(r'<script type="application/json" id="timeline-quotes">(.*?)</script>', page)
     assert match and json.loads(match.group(1)) == quotes
     parse(page)
+
+
+def test_english_text_carries_no_language_or_datatype_note(store: Any) -> None:
+    """English labels read as plain text: no "@en", no "rdf:langString" after them."""
+    page = pages.entity_page(store, ID + "actor/jens-stoltenberg")
+    assert "langString" not in page and "@en" not in page

@@ -189,8 +189,9 @@ def _term_html(term: Any, labels: Labels) -> str:
         return f'<a class="external" href="{esc(term.value)}" rel="external">{name}</a>'
     if isinstance(term, pyoxigraph.Literal):
         note = ""
-        if term.language and term.language != "en":  # the site is in English
-            note = f' <span class="lang">@{esc(term.language)}</span>'
+        if term.language:
+            if term.language != "en":  # the site is in English: only other languages are noted
+                note = f' <span class="lang">@{esc(term.language)}</span>'
         elif term.datatype and not term.datatype.value.endswith("#string"):
             note = f' <span class="datatype">{esc(compact(term.datatype))}</span>'
         return f'<span class="literal">{esc(term.value)}</span>{note}'
