@@ -19,16 +19,17 @@ from .. import paths
 from ..curation.links import load_links
 from ..curation.model import Curation, EntityDecl, load_curation
 from ..errors import CheckFailure, InputError
-from ..extract.curated import (
-    Assertion,
+from ..extract.assertion import Assertion
+from ..extract.curated import entity_assertions, fact_assertions
+from ..extract.rules import (
     abbreviation_assertions,
-    entity_assertions,
-    fact_assertions,
+    concept_list_assertions,
+    list_iris,
+    milestone_assertions,
 )
-from ..extract.rules import concept_list_assertions, list_iris, milestone_assertions
-from ..formats.turtle import trig, turtle, write_atomically
+from ..formats.turtle import turtle, write_atomically
 from ..namespaces import DERIVED_GRAPH, EVIDENCE_GRAPH, ID, LINKS_GRAPH, NIK, OA
-from ..paths import DATASET_FILE, FACTS_FILE, VOID_FILE
+from ..paths import VOID_FILE
 from ..source.dates import DateFormatError, parse_key
 from ..source.document import DocumentModel, segment
 from ..source.revision import SourceRevision, load_revisions
@@ -275,24 +276,11 @@ def render(result: BuildResult) -> dict[str, str]:
 
     Every syntax is rendered (and so every literal and IRI checked) before any file is written.
     """
-    from ..formats.lines_and_xml import nquads, ntriples, rdfxml
+    from ..formats.registry import render_dumps
     from .void import void_graph
 
     facts = result.facts()
-    files = {
-        FACTS_FILE: turtle(facts),
-        "nato-iraq.nt": ntriples(facts),
-        "nato-iraq.rdf": rdfxml(facts),
-        DATASET_FILE: trig(result.dataset_graphs()),
-        "nato-iraq.nq": nquads(result.dataset_graphs()),
-    }
-    try:
-        from ..formats.jsonld import timeline_jsonld, to_jsonld
-    except ImportError:  # pragma: no cover - the JSON-LD module arrives with its context
-        pass
-    else:
-        files["nato-iraq.jsonld"] = to_jsonld(facts)
-        files["timeline.jsonld"] = timeline_jsonld(facts)
+    files = render_dumps(facts, result.dataset_graphs())
     encoded = {name: text.encode("utf-8") for name, text in files.items()}
     files[VOID_FILE] = turtle(void_graph(encoded, facts, result.revisions))
     return files

@@ -12,19 +12,13 @@ from __future__ import annotations
 
 from typing import Any
 
+from ..formats.registry import media_types, syntax
 from ..namespaces import prefixes
 
 RDFS_LABEL = "http://www.w3.org/2000/01/rdf-schema#label"
-#: What ``/id/...`` offers, by our format name, in order of preference (a tie goes to Turtle).
-ENTITY_MEDIA = {
-    "turtle": "text/turtle",
-    "jsonld": "application/ld+json",
-    "nt": "application/n-triples",
-    "rdfxml": "application/rdf+xml",
-    "trig": "application/trig",
-    "nquads": "application/n-quads",
-}
-QUAD_FORMATS = frozenset({"trig", "nquads"})
+#: What ``/id/...`` offers, by syntax key, in order of preference (a tie goes to Turtle).
+ENTITY_MEDIA = media_types(("ttl", "jsonld", "nt", "xml", "trig", "nq"))
+QUAD_FORMATS = frozenset({"trig", "nq"})
 
 
 def describe_quads(store: Any, iri: str) -> list[Any]:
@@ -90,9 +84,8 @@ def serialize_description(quads: list[Any], fmt: str) -> bytes:
     if fmt == "jsonld":
         return compact_jsonld(triples_of(quads))
     if fmt in QUAD_FORMATS:
-        rdf_format = pyoxigraph.RdfFormat.TRIG if fmt == "trig" else pyoxigraph.RdfFormat.N_QUADS
         kw = {"prefixes": prefixes()} if fmt == "trig" else {}
-        return pyoxigraph.serialize(quads, format=rdf_format, **kw) or b""
+        return pyoxigraph.serialize(quads, format=syntax(fmt).rdf_format, **kw) or b""
     from .sparql_protocol import serialize_triples
 
     return serialize_triples(triples_of(quads), fmt)

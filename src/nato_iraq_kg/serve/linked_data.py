@@ -17,6 +17,8 @@ from starlette.requests import Request
 from starlette.responses import FileResponse, RedirectResponse, Response
 
 from .. import paths
+from ..formats.registry import SYNTAXES, syntax
+from ..paths import VOID_FILE
 from . import sparql_protocol as protocol
 from .config import ServerConfig, text_response
 from .descriptions import ENTITY_MEDIA, describe_quads, serialize_description, triples_of
@@ -24,15 +26,6 @@ from .negotiation import best_match
 from .snapshot import Snapshot
 
 RDFS_LABEL = "http://www.w3.org/2000/01/rdf-schema#label"
-#: Media types of the downloads, by file extension (the void.ttl media types win when present).
-DOWNLOAD_MEDIA = {
-    ".ttl": "text/turtle",
-    ".nt": "application/n-triples",
-    ".rdf": "application/rdf+xml",
-    ".jsonld": "application/ld+json",
-    ".trig": "application/trig",
-    ".nq": "application/n-quads",
-}
 IANA_MEDIA = "https://www.iana.org/assignments/media-types/"
 FAVICON = Path(__file__).parent / "static" / "favicon.svg"
 HTML = "text/html"
@@ -107,12 +100,12 @@ async def ontology(request: Request) -> Response:
             return text_response("the ontology documentation has not been built", 404, **vary)
         return FileResponse(page, media_type=HTML, headers=vary)
     source = paths.ontology_file(root)
-    if chosen == "text/turtle":
+    if chosen == syntax("ttl").media_type:
         return FileResponse(source, media_type=chosen, headers=vary)
     import pyoxigraph
 
     triples = [
-        q.triple for q in pyoxigraph.parse(path=str(source), format=pyoxigraph.RdfFormat.TURTLE)
+        q.triple for q in pyoxigraph.parse(path=str(source), format=syntax("ttl").rdf_format)
     ]
     fmt = next(name for name, media in protocol.GRAPH_MEDIA.items() if media == chosen)
     return Response(protocol.serialize_triples(triples, fmt), media_type=chosen, headers=vary)
@@ -132,11 +125,11 @@ def downloads_of(void: bytes, base_url: str) -> dict[str, str]:
     """
     import pyoxigraph
 
-    files = {"void.ttl": "text/turtle"}
+    files = {VOID_FILE: syntax("ttl").media_type}
     prefix = f"{base_url}data/"
     download = "http://www.w3.org/ns/dcat#downloadURL"
     media_type = "http://www.w3.org/ns/dcat#mediaType"
-    quads = list(pyoxigraph.parse(void, format=pyoxigraph.RdfFormat.TURTLE))
+    quads = list(pyoxigraph.parse(void, format=syntax("ttl").rdf_format))
     media_of = {q.subject: q.object.value for q in quads if q.predicate.value == media_type}
     for quad in quads:
         if quad.predicate.value != download or not quad.object.value.startswith(prefix):
@@ -147,7 +140,10 @@ def downloads_of(void: bytes, base_url: str) -> dict[str, str]:
         suffix = Path(name).suffix
         media = media_of.get(quad.subject, "")
         media = media[len(IANA_MEDIA) :] if media.startswith(IANA_MEDIA) else None
-        files[name] = media or DOWNLOAD_MEDIA.get(suffix, "application/octet-stream")
+        if media is None:
+            known = [s for s in SYNTAXES if suffix in s.suffixes]
+            media = known[0].media_type if known else "application/octet-stream"
+        files[name] = media
     return files
 
 
