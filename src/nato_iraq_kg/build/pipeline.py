@@ -41,6 +41,7 @@ from .graphs import (
     links_graph,
     source_graph_iri,
 )
+from .history import History, merge_history
 
 if TYPE_CHECKING:
     from ..check.shapes import ValidationReport
@@ -61,12 +62,17 @@ class BuildResult:
     assertions: list[Assertion]
     graphs: dict[URIRef, Graph]
     ontology: Graph
+    history: History | None = None
 
     def facts(self) -> Graph:
-        """Return the union of every graph but the evidence: what ``nato-iraq.ttl`` holds."""
+        """Return the union of every graph but the evidence: what ``nato-iraq.ttl`` holds.
+
+        That is the default view, the latest revision: assertions that lapsed are left out.
+        """
+        lapsed = self.history.lapsed if self.history else {}
         union = Graph()
         for name, graph in self.graphs.items():
-            if name != EVIDENCE_GRAPH:
+            if name != EVIDENCE_GRAPH and name not in lapsed:
                 union += graph
         return union
 
@@ -161,14 +167,13 @@ def check_references(
 
 
 def check_unique_keys(assertions: Iterable[Assertion]) -> None:
-    """Refuse two assertions with one graph IRI (they would merge silently)."""
-    seen: dict[URIRef, str] = {}
+    """Refuse two assertions of one revision with one graph IRI (they would merge silently)."""
+    seen: dict[tuple[URIRef, str], str] = {}
     for item in assertions:
-        if item.graph in seen:
-            raise CheckFailure(
-                f"{item.where}: duplicate assertion {item.graph} ({seen[item.graph]})"
-            )
-        seen[item.graph] = item.where
+        key = (item.graph, item.source.slug)
+        if key in seen:
+            raise CheckFailure(f"{item.where}: duplicate assertion {item.graph} ({seen[key]})")
+        seen[key] = item.where
 
 
 def check_evidence(evidence: Graph, revisions: Iterable[SourceRevision]) -> int:
@@ -213,6 +218,12 @@ def revision_assertions(
             f"{curation.path}: says it curates {curation.source!r}, but {source.metadata_path} "
             f"points to it for {source.slug!r}"
         )
+    if curation.review:
+        raise CheckFailure(
+            f"{curation.path}: {len(curation.review)} quote(s) carried over from an earlier "
+            f"revision still need review: {', '.join(curation.review)}; resolve each (edit or "
+            "remove the fact, then its entry under 'review:')"
+        )
     entities = list(curation.entities.values())
     return (
         entity_assertions(source, entities)
@@ -233,10 +244,17 @@ def assemble(root: Path | None = None) -> BuildResult:
     assertions: list[Assertion] = []
     for source in revisions:
         model = segment(source.text)
+        if not source.curation_path.is_file():
+            raise InputError(
+                f"{source.metadata_path}: no curated file {source.curation_path.name} yet; "
+                f"run 'nato-iraq-kg reanchor {source.slug} --write' to carry the facts over"
+            )
         curation = load_curation(source.curation_path)
         models[source.slug] = model
         curations.append(curation)
         assertions += revision_assertions(source, model, curation)
+    history = merge_history(revisions, assertions)
+    assertions = history.assertions
     entities = merge_entities(curations)
     lists = set().union(*(list_iris(c) for c in curations))
     check_unique_keys(assertions)
@@ -256,7 +274,8 @@ def assemble(root: Path | None = None) -> BuildResult:
         graphs[item.graph] = graph
     for source in revisions:
         graphs[source_graph_iri(source)] = document_graph(source, models[source.slug])
-    graphs[EVIDENCE_GRAPH] = evidence_graph(assertions, models)
+        graphs[source_graph_iri(source)] += history.revision_statements(source)
+    graphs[EVIDENCE_GRAPH] = evidence_graph(assertions, models) + history.statements()
     concepts = {
         iri: SCHEME_OF_TYPE[t]
         for iri, decl in entities.items()
@@ -268,7 +287,7 @@ def assemble(root: Path | None = None) -> BuildResult:
     pairs += [(link.entity, link.dbpedia) for link in links if link.dbpedia is not None]
     graphs[LINKS_GRAPH] = links_graph(pairs)
     check_evidence(graphs[EVIDENCE_GRAPH], revisions)
-    return BuildResult(revisions, models, assertions, graphs, ontology)
+    return BuildResult(revisions, models, assertions, graphs, ontology, history)
 
 
 def render(result: BuildResult) -> dict[str, str]:

@@ -29,6 +29,7 @@ from ..namespaces import BASE
 from .config import ServerConfig
 from .endpoint import sparql_endpoint
 from .linked_data import data_file, entity, favicon, ontology, well_known_void
+from .page_search import index_factory_of_store, search
 from .slots import Slots
 from .snapshot import Snapshot, Watcher, load_snapshot, snapshot_of_store
 
@@ -76,6 +77,9 @@ def install(app: Starlette, snapshot: Snapshot) -> None:
     app.state.query_pool = snapshot.pool
     app.state.vocabulary = snapshot.vocabulary
     app.state.downloads = {name: d.media_type for name, d in snapshot.downloads.items()}
+    # The search index is built on first use from the store it was made for.
+    app.state.search_index = None
+    app.state.search_index_factory = index_factory_of_store(snapshot.store)
 
 
 def create_app(
@@ -157,6 +161,7 @@ def create_app(
         Route("/", landing, methods=["GET"]),
         Route("/timeline", timeline, methods=["GET"]),
         Route("/query", query_editor, methods=["GET"]),
+        Route("/search", search, methods=["GET"]),
         Mount("/static", StaticFiles(directory=Path(__file__).parent / "static"), name="static"),
     ]
     middleware = []
@@ -171,6 +176,7 @@ def create_app(
             )
         )
     app = Starlette(routes=routes, middleware=middleware, lifespan=lifespan)
+    app.state.search_lock = asyncio.Lock()
     install(app, first)
     app.state.root = paths.project_root()
     app.state.config = ServerConfig(

@@ -87,7 +87,8 @@
     var config = readJson("editor-config");
     predeclarePrefixes(Yasgui.Yasqe, config.prefixes || {});
     Yasgui.Yasqe.defaults.autocompleters = LOCAL_COMPLETERS.slice();
-    var endpoint = window.location.origin + "/sparql";
+    /* A static copy of the site names its endpoint in data-endpoint; the server is its own. */
+    var endpoint = root.getAttribute("data-endpoint") || window.location.origin + "/sparql";
     var wanted = twoDigits(new URLSearchParams(window.location.search).get("cq"));
     var first = wanted && QUERIES[wanted]
       ? QUERIES[wanted].query
