@@ -32,7 +32,7 @@ $(CFFCONVERT): | $(BIN)/python
 	$(VENV)/tools/cffconvert/bin/pip install --quiet 'cffconvert==2.0.0'
 
 run: $(VENV)/.installed ## Build, validate and write data/, then answer one question with its evidence
-	$(BIN)/nato-iraq-kg build
+	@$(BIN)/nato-iraq-kg build
 	@echo
 	@echo "Question: how many Iraqi officers were trained, by which programme, and where does the page say so?"
 	@$(BIN)/nato-iraq-kg query queries/examples/officers-trained.rq --format table --width 90

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import sys
 from functools import cache
 from importlib import resources
 from pathlib import Path
@@ -148,3 +149,23 @@ def require_checkout(action: str, hint: str = "") -> None:
             f"{action} needs a checkout of nato-iraq-kg (or ${ROOT_VARIABLE} pointing at one); "
             f"the installed package's files are read-only{hint}"
         )
+
+
+def install_command(extra: str) -> str:
+    """Return the command that installs one of our extras into the Python running us now.
+
+    A bare ``pip`` may belong to another Python, and ``nato-iraq-kg[extra]`` is on no package
+    index: so the hint names this interpreter's pip and, from a checkout, the checkout itself
+    (editable, as the Makefile installs it), shortened to relative paths under the current folder.
+    """
+
+    def shown(path: Path | str) -> str:
+        relative = os.path.relpath(path)
+        return relative if not relative.startswith("..") else str(path)
+
+    python = shown(sys.executable)
+    root = project_root()
+    if (root / "pyproject.toml").is_file():
+        target = shown(root)
+        return f"{python} -m pip install -e '{target}[{extra}]'"
+    return f"{python} -m pip install 'nato-iraq-kg[{extra}]'"
