@@ -161,11 +161,11 @@ def build(check: bool, no_cache: bool, output: Path | None) -> None:
 
 def written_line(written: list[Path]) -> str:
     """Return the one line that says what ``build`` wrote: the folder once, then the file names."""
-    folders = sorted({str(path.parent) for path in written})
-    if len(folders) == 1:
-        names = ", ".join(path.name for path in written)
-        return f"Wrote {len(written)} files to {folders[0]}/: {names}"
-    return f"Wrote {len(written)} files: {', '.join(map(str, written))}"
+    if not written:
+        return "Wrote 0 files"
+    folder = Path(os.path.commonpath([path.parent for path in written]))
+    names = ", ".join(path.relative_to(folder).as_posix() for path in written)
+    return f"Wrote {len(written)} files to {folder}/: {names}"
 
 
 @cli.command()
