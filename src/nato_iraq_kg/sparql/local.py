@@ -75,7 +75,10 @@ def _evaluate(store: Any, sparql: str) -> Any:
     try:
         return store.query(sparql, use_default_graph_as_union=True, prefixes=prefixes())
     except SyntaxError as exc:
-        raise InputError(f"malformed SPARQL: {' '.join(str(exc).split())}") from exc
+        from .syntax_errors import explain_syntax_error
+
+        sentence = explain_syntax_error(sparql, str(exc), prefixes())
+        raise InputError(f"malformed SPARQL: {sentence}") from exc
 
 
 def compact_iri(iri: str) -> str:
