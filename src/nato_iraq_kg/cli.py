@@ -392,19 +392,34 @@ def _answer(
 
 @cli.command()
 @click.argument("name")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["table", "csv", "tsv", "json"]),
+    default="table",
+    show_default=True,
+    help="A table for people, or a W3C results format (IRIs in full) like 'query'.",
+)
 @click.option("--width", default=80, show_default=True, help="Cut table cells wider than this.")
-def evidence(name: str, width: int) -> None:
-    """Show every fact about an entity (by its name as the page writes it), with its quotes.
+def evidence(name: str, fmt: str, width: int) -> None:
+    """Show every fact about an entity, with its quotes.
 
-    Exit 1 when no entity has that name.
+    NAME is the entity's name as the page writes it ("NTM-I"), its compact name as tables print
+    it (actor:nato) or its full IRI. Exit 1 when nothing matches, naming the entities it may mean.
     """
-    from .sparql.local import evidence_for, load_graph, table
+    from .errors import CheckFailure
+    from .sparql.local import evidence_for, evidence_serialized, load_graph, table
+    from .sparql.names import no_entity_message
 
-    result = evidence_for(load_graph(), name)
+    store = load_graph()
+    result = evidence_for(store, name)
     if not result.rows:
-        click.echo(f"error: no entity is named {name!r} in the graph", err=True)
-        sys.exit(1)
-    click.echo(table(result, width))
+        raise CheckFailure(no_entity_message(store, name))
+    if fmt == "table":
+        click.echo(table(result, width))
+        return
+    text = evidence_serialized(store, name, fmt).decode("utf-8")
+    click.echo(text if text.endswith("\n") else text + "\n", nl=False)
 
 
 @cli.command()
