@@ -1,0 +1,163 @@
+"""What ``validate`` finds in RDF files: SHACL results and quality checks, told as one outcome.
+
+The two kinds of check used to be reported apart: a summary that counted only SHACL results
+("0 violation(s)") while a quality check failed, and a ``--format turtle`` report that left the
+quality checks out. Here both feed one summary, one list of lines and one SHACL report graph.
+A facts dump (no named graphs, no annotations) is validated as facts: the quality checks that
+read the evidence are skipped, by name, instead of failing on every entity.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from rdflib import BNode, Graph, Literal, URIRef
+from rdflib.namespace import RDF, RDFS
+
+from ..namespaces import BASE
+from .quality import QualityResult
+from .shapes import SH, ValidationReport
+
+#: Where a quality check's results point as their ``sh:sourceShape``: the check's query file.
+QUALITY_CHECK_BASE = f"{BASE}queries/qc/"
+
+
+@dataclass(frozen=True)
+class Validation:
+    """SHACL's report, the quality checks that ran and those skipped (facts-only input)."""
+
+    report: ValidationReport
+    quality: list[QualityResult]
+    skipped: list[str] = field(default_factory=list)
+
+    @property
+    def failed_checks(self) -> list[QualityResult]:
+        """Return the quality checks that found something."""
+        return [check for check in self.quality if not check.passed]
+
+    @property
+    def conforms(self) -> bool:
+        """True when no shape is violated and no quality check found anything."""
+        return self.report.conforms and not self.failed_checks
+
+
+def validate_files(
+    files: list[Path], shapes: Path | None, timeout: float
+) -> tuple[Validation, Graph]:
+    """Validate ``files`` with the shapes and the quality checks; return it and the data graph.
+
+    Raises:
+        InputError: a file or the shapes cannot be used, the files hold no triple, or the
+            validation overruns ``timeout`` seconds.
+    """
+    from .. import paths
+    from ..build.pipeline import load_ontology
+    from ..errors import InputError
+    from ..guard.time_budget import within_time_budget
+    from .inputs import load_inputs
+    from .quality import holds_facts_only, needs_evidence, quality_checks, run_quality_checks
+    from .shapes import load_shapes, validate_graph
+
+    shapes_graph = load_shapes(shapes)
+    loaded = load_inputs(files)
+    if len(loaded.graph) == 0:
+        raise InputError(
+            f"{', '.join(map(str, files))}: 0 triples; nothing to validate (an empty file "
+            "conforms to any shapes, which says nothing)"
+        )
+    ontology = load_ontology(paths.ontology_file())
+    try:
+        report = within_time_budget(
+            lambda: validate_graph(loaded.graph, shapes=shapes_graph, ontology=ontology),
+            timeout,
+            "validation",
+        )
+    except ValueError as error:  # shapes that are not valid SHACL (pyshacl's Failure)
+        raise InputError(" ".join(str(error).split())) from error
+    skipped = []
+    if holds_facts_only(loaded.store):
+        skipped = [check.stem for check in quality_checks() if needs_evidence(check)]
+    quality = run_quality_checks(loaded.store, skip=frozenset(skipped))
+    return Validation(report, quality, skipped), loaded.graph
+
+
+def skipped_note(validation: Validation, files: list[Path]) -> str | None:
+    """Return the one line that says which checks were skipped and why (None: none were)."""
+    if not validation.skipped:
+        return None
+    return (
+        f"note: {', '.join(map(str, files))} holds facts only (no named graphs, no "
+        f"oa:Annotation), so the {len(validation.skipped)} quality checks that read the evidence "
+        f"were skipped: {', '.join(validation.skipped)} (validate data/nato-iraq.trig or .nq, "
+        "which carry the evidence, to run them)"
+    )
+
+
+def result_lines(validation: Validation, graph: Graph) -> list[str]:
+    """Return one line per SHACL result, then one per row of each failed quality check."""
+    lines = []
+    for item in validation.report.results:
+        label = graph.value(URIRef(item.focus), RDFS.label) if item.focus else None
+        name = f'"{label}" ' if label is not None else ""
+        path = f" {item.path}" if item.path else ""
+        lines.append(f"{item.severity}: {name}<{item.focus}>{path}: {item.message}")
+    for check in validation.failed_checks:
+        for row in check.rows.rows:
+            cells = ", ".join(c or "" for c in row)
+            lines.append(f"Violation: quality check {check.name}: {cells}: {check.question}")
+    return lines
+
+
+def summary_line(validation: Validation) -> str:
+    """Return the last line: the verdict and every count behind it, failed checks by name."""
+    report = validation.report
+    failed = validation.failed_checks
+    named = ", ".join(
+        f"{check.name}: {len(check.rows.rows)} row{'s' if len(check.rows.rows) != 1 else ''}"
+        for check in failed
+    )
+    passed = len(validation.quality) - len(failed)
+    skipped = f", {len(validation.skipped)} skipped" if validation.skipped else ""
+    return (
+        f"{'Conforms' if validation.conforms else 'Does not conform'}: "
+        f"{len(report.violations)} SHACL violation(s), {len(report.warnings)} warning(s); "
+        f"quality checks: {passed} passed, {len(failed)} failed{f' ({named})' if named else ''}"
+        f"{skipped}"
+    )
+
+
+def full_report(validation: Validation) -> Graph:
+    """Return SHACL's report graph with a ``sh:ValidationResult`` for each quality-check row.
+
+    Each row's first cell is the focus node, its second (if any) the value; the source shape is
+    the check's name under :data:`QUALITY_CHECK_BASE`; ``sh:conforms`` is the overall verdict.
+    """
+    from ..guard.rdf_input import rdflib_term
+
+    graph = Graph()
+    for triple in validation.report.report_graph:
+        graph.add(triple)
+    for prefix, namespace in validation.report.report_graph.namespaces():
+        graph.bind(prefix, namespace, override=False)
+    graph.bind("sh", SH)
+    reports = list(graph.subjects(RDF.type, SH.ValidationReport)) or [BNode()]
+    report = reports[0]
+    graph.set((report, SH.conforms, Literal(validation.conforms)))
+    graph.add((report, RDF.type, SH.ValidationReport))
+    for check in validation.failed_checks:
+        for terms in check.terms:
+            cells = [rdflib_term(term) for term in terms if term is not None]
+            result: Any = BNode()
+            graph.add((report, SH.result, result))
+            graph.add((result, RDF.type, SH.ValidationResult))
+            graph.add((result, SH.resultSeverity, SH.Violation))
+            graph.add((result, SH.sourceConstraintComponent, SH.SPARQLConstraintComponent))
+            graph.add((result, SH.sourceShape, URIRef(QUALITY_CHECK_BASE + check.name)))
+            graph.add((result, SH.resultMessage, Literal(check.question)))
+            if cells:
+                graph.add((result, SH.focusNode, cells[0]))
+            if len(cells) > 1:
+                graph.add((result, SH.value, cells[1]))
+    return graph
