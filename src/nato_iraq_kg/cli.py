@@ -352,11 +352,15 @@ def _answer(
         if outcome.kind == "ask":
             return ("yes" if outcome.boolean else "no") + "\n"
         return run_serialized(store, sparql, "turtle").decode("utf-8")
+    from .remote.default_graph import union_default_graph_warning
     from .remote.query import query_endpoint
     from .sparql.local import table_from_json
 
     remote_format = {"table": "json", "nt": "turtle"}.get(fmt, fmt)
     answer = query_endpoint(endpoint, sparql, return_format=remote_format, timeout=timeout)
+    warning = union_default_graph_warning(sparql, answer, remote_format)
+    if warning:
+        click.echo(warning, err=True)
     if fmt == "table" and "json" in answer.content_type:
         return table_from_json(answer.body, width, room) + "\n"
     if fmt == "nt" and "turtle" in answer.content_type:
