@@ -90,8 +90,8 @@ def skipped_note(validation: Validation, files: list[Path]) -> str | None:
     return (
         f"note: {', '.join(map(str, files))} holds facts only (no named graphs, no "
         f"oa:Annotation), so the {len(validation.skipped)} quality checks that read the evidence "
-        f"were skipped: {', '.join(validation.skipped)} (validate data/nato-iraq.trig or .nq, "
-        "which carry the evidence, to run them)"
+        f"were skipped: {', '.join(validation.skipped)} (validate a dataset with its evidence, "
+        "such as data/nato-iraq.trig, to run them)"
     )
 
 
