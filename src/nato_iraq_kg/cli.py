@@ -59,6 +59,24 @@ def _silence_stdout() -> None:
     os.dup2(devnull, sys.stdout.fileno())
 
 
+def max_input_size_option(command: Any) -> Any:
+    """Add ``--max-input-size`` to a command that reads files a user names."""
+    return click.option(
+        "--max-input-size",
+        "max_input_size",
+        metavar="SIZE",
+        help="Largest input file, e.g. 512M, 2G or none (gzip: once decompressed); default 128M, "
+        "or $NATO_IRAQ_KG_MAX_INPUT_SIZE.",
+    )(command)
+
+
+def _input_limit(option: str | None) -> int | None:
+    """Return the input cap in bytes from the option, the environment or the default."""
+    from .guard.rdf_input import input_limit
+
+    return input_limit(option)
+
+
 @click.group(cls=Commands)
 @click.version_option(package_name="nato-iraq-kg")
 def cli() -> None:
@@ -172,8 +190,14 @@ def export(fmt: str, output: Path | None) -> None:
     show_default=True,
     help="Seconds the SHACL validation may take before it is stopped (exit 2).",
 )
+@max_input_size_option
 def validate(
-    files: tuple[Path, ...], fmt: str, shapes: Path | None, max_results: int, timeout: float
+    files: tuple[Path, ...],
+    fmt: str,
+    shapes: Path | None,
+    max_results: int,
+    timeout: float,
+    max_input_size: str | None,
 ) -> None:
     """Validate RDF files (default: the built graph) with the shapes and the quality checks.
 
@@ -187,9 +211,10 @@ def validate(
     from .guard.time_budget import within_time_budget
     from .paths import DATASET_FILE
 
-    shapes_graph = load_shapes(shapes)
+    limit = _input_limit(max_input_size)
+    shapes_graph = load_shapes(shapes, limit)
     targets = list(files) or [paths.data_dir() / DATASET_FILE]
-    loaded = load_inputs(targets)
+    loaded = load_inputs(targets, limit)
     ontology = load_ontology(paths.ontology_file())
     try:
         report = within_time_budget(
@@ -247,6 +272,7 @@ def validate(
 @click.option("--endpoint", metavar="URL", help="Ask this SPARQL 1.1 endpoint instead.")
 @click.option("--timeout", default=30.0, show_default=True, help="Seconds to wait for an endpoint.")
 @click.option("--width", default=100, show_default=True, help="Cut table cells wider than this.")
+@max_input_size_option
 def query(
     name: str | None,
     sparql: str | None,
@@ -255,6 +281,7 @@ def query(
     endpoint: str | None,
     timeout: float,
     width: int,
+    max_input_size: str | None,
 ) -> None:
     """Run a query: a competency question (number or slug), a .rq file, or --sparql.
 
@@ -269,8 +296,11 @@ def query(
     if (name is None) == (sparql is None):
         raise click.UsageError("give either a query name or file, or --sparql (not both)")
     if name is not None:
+        from .guard.rdf_input import check_size
+
         path = resolve_query(name)
         try:
+            check_size(path.stat().st_size, str(path), _input_limit(max_input_size))
             sparql = path.read_text(encoding="utf-8")
         except OSError as exc:
             raise InputError(f"{path}: cannot read ({exc.strerror})") from exc
@@ -420,6 +450,7 @@ PASSWORD_VARIABLE = "NATO_IRAQ_KG_PASSWORD"
     "--connect-timeout", default=10.0, show_default=True, help="Seconds to wait for a connection."
 )
 @click.option("--retries", default=3, show_default=True, help="Retries of a failed request.")
+@max_input_size_option
 def publish(
     endpoint: str,
     update_endpoint: str | None,
@@ -430,6 +461,7 @@ def publish(
     timeout: float,
     connect_timeout: float,
     retries: int,
+    max_input_size: str | None,
 ) -> None:
     """Replace the graph in a remote store, atomically and verified (SPARQL 1.1 Update).
 
@@ -448,7 +480,9 @@ def publish(
         raise InputError("--chunk-size and the timeouts must be positive, --retries >= 0")
     if graph is not None:
         check_graph_iri(graph)
-    publication = read_publication(source or paths.data_dir() / DATASET_FILE, graph)
+    publication = read_publication(
+        source or paths.data_dir() / DATASET_FILE, graph, _input_limit(max_input_size)
+    )
     password = os.environ.get(PASSWORD_VARIABLE)
     if user and password is None:
         if not sys.stdin.isatty():

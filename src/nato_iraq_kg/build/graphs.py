@@ -16,10 +16,10 @@ from itertools import permutations
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, OWL, PROV, RDF, RDFS, SKOS, XSD
 
-from ..source.dates import DateValue, Precision, parse_key
-from ..source.document import DocumentModel, Part
 from ..extract.curated import Assertion
 from ..namespaces import ID, NIF, NIK, OA, SCHEMA, TIME, entity
+from ..source.dates import DateValue, Precision, parse_key
+from ..source.document import DocumentModel, Part
 from ..source.revision import SourceRevision
 
 PART_TYPES: dict[str, tuple[URIRef, ...]] = {

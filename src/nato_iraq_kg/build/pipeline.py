@@ -16,10 +16,8 @@ from rdflib import Graph, URIRef
 from rdflib.namespace import OWL, RDF, RDFS, SKOS
 
 from .. import paths
-from ..paths import DATASET_FILE, FACTS_FILE, VOID_FILE
+from ..curation.links import load_links
 from ..curation.model import Curation, EntityDecl, load_curation
-from ..source.dates import DateFormatError, parse_key
-from ..source.document import DocumentModel, segment
 from ..errors import CheckFailure, InputError
 from ..extract.curated import (
     Assertion,
@@ -27,6 +25,13 @@ from ..extract.curated import (
     entity_assertions,
     fact_assertions,
 )
+from ..extract.rules import concept_list_assertions, list_iris, milestone_assertions
+from ..formats.turtle import trig, turtle, write_atomically
+from ..namespaces import DERIVED_GRAPH, EVIDENCE_GRAPH, ID, LINKS_GRAPH, NIK, OA
+from ..paths import DATASET_FILE, FACTS_FILE, VOID_FILE
+from ..source.dates import DateFormatError, parse_key
+from ..source.document import DocumentModel, segment
+from ..source.revision import SourceRevision, load_revisions
 from .graphs import (
     SCHEME_OF_TYPE,
     derived_graph,
@@ -35,11 +40,6 @@ from .graphs import (
     links_graph,
     source_graph_iri,
 )
-from ..curation.links import load_links
-from ..namespaces import DERIVED_GRAPH, EVIDENCE_GRAPH, ID, LINKS_GRAPH, NIK, OA
-from ..extract.rules import concept_list_assertions, list_iris, milestone_assertions
-from ..formats.turtle import trig, turtle, write_atomically
-from ..source.revision import SourceRevision, load_revisions
 
 if TYPE_CHECKING:
     from ..check.shapes import ValidationReport

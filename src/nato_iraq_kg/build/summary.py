@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from .pipeline import BuildResult, assertion_counts
 from ..namespaces import NIK
+from .pipeline import BuildResult, assertion_counts
 
 SUMMARY_CLASSES = (
     NIK.Actor,

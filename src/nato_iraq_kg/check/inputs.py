@@ -14,6 +14,7 @@ from typing import Any
 from rdflib import Graph
 
 from ..errors import InputError
+from ..guard.rdf_input import MAX_INPUT_BYTES
 
 #: File suffix -> (pyoxigraph format name, rdflib format name)
 FORMATS = {
@@ -37,30 +38,36 @@ class LoadedInput:
 
 
 def format_of(path: Path) -> tuple[str, str]:
-    """Return the (Oxigraph, rdflib) format names for a file, from its suffix."""
+    """Return the (Oxigraph, rdflib) format names for a file, from its suffix (``x.nq.gz`` too)."""
+    suffixes = [suffix.lower() for suffix in path.suffixes]
+    if suffixes[-1:] == [".gz"]:
+        suffixes.pop()
     try:
-        return FORMATS[path.suffix.lower()]
+        return FORMATS[suffixes[-1] if suffixes else ""]
     except KeyError:
         known = ", ".join(sorted(FORMATS))
-        raise InputError(f"{path}: unknown RDF file type {path.suffix!r} (use {known})") from None
+        raise InputError(
+            f"{path}: unknown RDF file type {path.suffix!r} (use {known}, or any of them .gz)"
+        ) from None
 
 
-def load_inputs(paths: list[Path]) -> LoadedInput:
+def load_inputs(paths: list[Path], limit: int | None = MAX_INPUT_BYTES) -> LoadedInput:
     """Parse every file strictly; fail on the first unusable one, naming its line and column.
 
-    Each file goes through :func:`nato_iraq_kg.guard.rdf_input.read_rdf_file` (size cap, no DTDs, no
-    remote contexts, bounded nesting, Oxigraph's strict parser) and is merged only once it has
-    parsed whole, so a bad file leaves no partial triples behind.
+    Each file goes through :func:`nato_iraq_kg.guard.rdf_input.iter_rdf_file` (size cap ``limit``
+    on the file and on what a gzip file expands to, no DTDs, no remote contexts, bounded nesting,
+    Oxigraph's strict parser). The store is a fresh one that the caller only gets once every file
+    has parsed whole, so a bad file leaves no partial triples anywhere.
     """
     import pyoxigraph
 
-    from ..guard.rdf_input import read_rdf_file, to_rdflib
+    from ..guard.rdf_input import iter_rdf_file, to_rdflib
 
     store = pyoxigraph.Store()
     union = Graph()
     for path in paths:
         oxigraph_format, _ = format_of(path)
-        parsed = read_rdf_file(path, oxigraph_format)
-        store.extend(parsed.quads)
-        union += to_rdflib(parsed.quads)
+        quads = list(iter_rdf_file(path, oxigraph_format, limit))
+        store.extend(quads)
+        union += to_rdflib(quads)
     return LoadedInput(store, union)

@@ -25,6 +25,7 @@ from rdflib.query import Result
 from rdflib.term import Node
 
 from .. import paths
+from ..guard.rdf_input import MAX_INPUT_BYTES
 
 __all__ = ["ValidationReport", "ValidationResult", "load_shapes", "validate_graph"]
 
@@ -168,13 +169,14 @@ def refuse_remote_shapes(graph: Graph, source: Path) -> None:
                 )
 
 
-def load_shapes(path: Path | None = None) -> Graph:
+def load_shapes(path: Path | None = None, limit: int | None = MAX_INPUT_BYTES) -> Graph:
     """Parse the SHACL shapes; by default the project's ``ontology/shapes.ttl``.
 
     Each ``sh:select`` query is put on one line (whitespace only: tokens and strings are kept).
     pyshacl checks every query text with regular expressions, once per focus node, whose cost grows
     with the number of lines; one-line queries make the whole validation about a third faster.
-    Queries therefore must not contain ``#`` comments after code on a line.
+    Queries therefore must not contain ``#`` comments after code on a line. A user's file is
+    measured first against ``limit`` (None: no cap).
     """
     from ..errors import InputError
 
@@ -182,7 +184,7 @@ def load_shapes(path: Path | None = None) -> Graph:
     if path is not None:  # a user's file: size cap and strict syntax before rdflib reads it
         from ..guard.rdf_input import read_rdf_file
 
-        read_rdf_file(path, "TURTLE")
+        read_rdf_file(path, "TURTLE", limit)
     graph = Graph()
     try:
         graph.parse(source, format="turtle")
