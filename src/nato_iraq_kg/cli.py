@@ -207,7 +207,8 @@ def validate(
     from .build.pipeline import load_ontology
     from .check.inputs import load_inputs
     from .check.quality import run_quality_checks
-    from .check.shapes import load_shapes, validate_graph
+    from .check.screened import validate_screened
+    from .check.shapes import load_shapes
     from .guard.time_budget import within_time_budget
     from .paths import DATASET_FILE
 
@@ -218,7 +219,13 @@ def validate(
     ontology = load_ontology(paths.ontology_file())
     try:
         report = within_time_budget(
-            lambda: validate_graph(loaded.graph, shapes=shapes_graph, ontology=ontology),
+            lambda: validate_screened(
+                loaded.store,
+                loaded.ledger,
+                lambda: loaded.graph,
+                shapes=shapes_graph,
+                ontology=ontology,
+            ),
             timeout,
             "validation",
         )
