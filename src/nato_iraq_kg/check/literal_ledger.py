@@ -17,18 +17,39 @@ store, their text does not.
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
 import pyoxigraph
 
-__all__ = ["Ledger", "LedgerBuilder"]
+__all__ = ["AMBIGUOUS", "STORED_AS", "Ledger", "LedgerBuilder", "TypedLiteralLines"]
 
 XSD = "http://www.w3.org/2001/XMLSchema#"
 _UNTYPED = frozenset({XSD + "string", "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"})
 
 Pair = tuple[str, str]
+#: How Oxigraph stores a datatype (integer subtypes as xsd:integer).
+STORED_AS = {
+    XSD + name: XSD + "integer"
+    for name in [
+        "nonPositiveInteger",
+        "negativeInteger",
+        "long",
+        "int",
+        "short",
+        "byte",
+        "nonNegativeInteger",
+        "unsignedLong",
+        "unsignedInt",
+        "unsignedShort",
+        "unsignedByte",
+        "positiveInteger",
+    ]
+} | {XSD + "dateTimeStamp": XSD + "dateTime"}
+#: Datatypes that share their stored type with another: the store cannot tell them apart.
+AMBIGUOUS = frozenset(STORED_AS) | frozenset(STORED_AS.values())
 
 
 @dataclass
@@ -36,8 +57,9 @@ class Ledger:
     """The (subject, predicate) pairs, as N-Triples text, whose literals the store misreports.
 
     Attributes:
-        datatypes: Pairs with a literal whose datatype or text the store changed, and the
-            original datatypes of those literals.
+        datatypes: Pairs with a literal whose datatype or text the store changed, or whose
+            datatype shares its stored type with another (``xsd:integer`` and its subtypes),
+            and the original datatypes of those literals.
         ill_typed: Pairs with a literal whose text does not fit its datatype.
         collapsed: Pairs where two different literals became one term in the store (a count of
             distinct values would differ).
@@ -96,7 +118,7 @@ class LedgerBuilder:
         ill = {literal for literal in distinct if _ill_typed(*literal)}
         ledger = Ledger()
         for pair, literals in self._seen.items():
-            changed = {literal for literal in literals if stored[literal] != literal}
+            changed = {lit for lit in literals if stored[lit] != lit or lit[1] in AMBIGUOUS}
             if changed:
                 ledger.datatypes[pair] = frozenset(datatype for _, datatype in changed)
                 ledger.text_changed |= any(stored[lit][0] != lit[0] for lit in changed)
@@ -159,3 +181,32 @@ _VALUE_TYPES = {
     "time": "time",
     "dateTime": "dateTime",
 }
+
+
+class TypedLiteralLines:
+    """Keeps the lines of N-Triples or N-Quads text that hold a typed literal, as they stream by.
+
+    A bulk load into Oxigraph makes no Python object per quad, so the ledger cannot see the
+    literals go in; but in these formats a typed literal is always written ``"..."^^<IRI>`` on
+    its statement's line. Only those lines are parsed again, for :meth:`LedgerBuilder.note`.
+    """
+
+    _TYPED = re.compile(rb'^[^\n]*"\^\^<[^\n]*\n', re.MULTILINE)
+
+    def __init__(self) -> None:
+        self._tail = b""
+        self._lines: list[bytes] = []
+
+    def __call__(self, chunk: bytes) -> None:
+        """Take the next chunk of the text."""
+        data = self._tail + chunk
+        cut = data.rfind(b"\n") + 1
+        self._tail = data[cut:]
+        if b'"^^<' in data[:cut]:
+            self._lines.extend(self._TYPED.findall(data, 0, cut))
+
+    def note_into(self, builder: LedgerBuilder, fmt: str) -> None:
+        """Parse the kept lines and note their literals in ``builder``."""
+        text = b"".join(self._lines) + self._tail + b"\n"
+        for quad in pyoxigraph.parse(text, format=getattr(pyoxigraph.RdfFormat, fmt)):
+            builder.note(quad)

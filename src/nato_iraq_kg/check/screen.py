@@ -26,6 +26,7 @@ from rdflib import RDF, Graph, Literal, URIRef
 from rdflib.collection import Collection
 from rdflib.term import Node
 
+from .literal_ledger import STORED_AS as _STORED_AS
 from .literal_ledger import Ledger
 from .prefilter import SH, _batch_query, _iri, _prefixes, _target_pattern
 
@@ -54,25 +55,6 @@ _RANGES = {
     SH.minExclusive: ">",
     SH.maxExclusive: "<",
 }
-#: How Oxigraph stores a datatype (integer subtypes as xsd:integer).
-_XSD = "http://www.w3.org/2001/XMLSchema#"
-_STORED_AS = {
-    _XSD + name: _XSD + "integer"
-    for name in [
-        "nonPositiveInteger",
-        "negativeInteger",
-        "long",
-        "int",
-        "short",
-        "byte",
-        "nonNegativeInteger",
-        "unsignedLong",
-        "unsignedInt",
-        "unsignedShort",
-        "unsignedByte",
-        "positiveInteger",
-    ]
-} | {_XSD + "dateTimeStamp": _XSD + "dateTime"}
 
 
 class Unsupported(Exception):
@@ -158,8 +140,16 @@ def _wrap(targets: str, body: str, tail: str = "") -> str:
     )
 
 
-def _queries(shapes: Graph, shape: Node, targets: str, path: Node | None) -> Iterator[str]:
-    """Yield queries that list the targets that may fail the constraints of one shape."""
+def _queries(
+    shapes: Graph, shape: Node, targets: str, path: Node | None
+) -> Iterator[tuple[str, bool]]:
+    """Yield queries that list the targets that may fail the constraints of one shape.
+
+    Each comes with a flag: True for the ``sh:datatype`` checks, whose failures mean a literal of
+    another type than the shapes expect. Engines compare such literals differently (rdflib and
+    Oxigraph disagree on ``"20"`` against ``5``), so a SPARQL constraint elsewhere may judge it
+    differently from pySHACL: then the whole data goes to pySHACL.
+    """
     values = "BIND (?this AS ?v)"
     if path is not None:
         sparql_path, _ = _path(shapes, path)
@@ -172,7 +162,9 @@ def _queries(shapes: Graph, shape: Node, targets: str, path: Node | None) -> Ite
         if predicate == SH.pattern:
             continue  # checked in Python, with the regular expressions pySHACL uses
         expression = _value_filter(shapes, shape, predicate, value)
-        if expression is not None:
+        if predicate == SH.datatype and expression is not None:
+            yield _by_value(targets, values, f"COALESCE({expression}, true)"), True
+        elif expression is not None:
             failing.append(f"COALESCE({expression}, true)")
         elif predicate == SH.minCount and path is not None:
             bounds.append(f"COUNT(DISTINCT ?v) < {int(value)}")
@@ -180,44 +172,60 @@ def _queries(shapes: Graph, shape: Node, targets: str, path: Node | None) -> Ite
             bounds.append(f"COUNT(DISTINCT ?v) > {int(value)}")
         elif predicate == SH.hasValue:
             if path is None:
-                yield _wrap(targets, f"FILTER (!sameTerm(?this, {_term(value)}))")
+                yield _wrap(targets, f"FILTER (!sameTerm(?this, {_term(value)}))"), False
             else:
                 sparql_path, _ = _path(shapes, path)
-                yield _wrap(
-                    targets,
-                    f"FILTER NOT EXISTS {{ ?this {sparql_path} ?h FILTER (sameTerm(?h, "
-                    f"{_term(value)})) }}",
+                yield (
+                    _wrap(
+                        targets,
+                        f"FILTER NOT EXISTS {{ ?this {sparql_path} ?h FILTER (sameTerm(?h, "
+                        f"{_term(value)})) }}",
+                    ),
+                    False,
                 )
         elif predicate in (SH.equals, SH.disjoint) and path is not None:
             other = f"?this {_term(value)} ?v"
             if predicate == SH.disjoint:
-                yield _wrap(targets, f"{values} {other} .")
+                yield _wrap(targets, f"{values} {other} ."), False
             else:
-                yield _wrap(targets, f"{{ {values} FILTER NOT EXISTS {{ {other} }} }}")
-                yield _wrap(targets, f"{{ {other} FILTER NOT EXISTS {{ {values} }} }}")
+                yield _wrap(targets, f"{{ {values} FILTER NOT EXISTS {{ {other} }} }}"), False
+                yield _wrap(targets, f"{{ {other} FILTER NOT EXISTS {{ {values} }} }}"), False
         elif predicate == SH.uniqueLang and path is not None:
             if value.toPython() is True:
                 other = values.replace("?v", "?w")
-                yield _wrap(
-                    targets,
+                unique = (
                     f'{values} {other} FILTER (!sameTerm(?v, ?w) && LANG(?v) != "" && '
-                    "LCASE(LANG(?v)) = LCASE(LANG(?w)))",
+                    "LCASE(LANG(?v)) = LCASE(LANG(?w)))"
                 )
+                yield _wrap(targets, unique), False
         elif predicate == SH.qualifiedValueShape and path is not None:
-            yield _qualified(shapes, shape, value, targets, values)
+            yield _qualified(shapes, shape, value, targets, values), False
         elif predicate == SH.qualifiedValueShapesDisjoint and not value.toPython():
             continue
         else:
             raise Unsupported(predicate)
-    if path is None and failing:
-        yield _wrap(targets, f"{values} FILTER ({' || '.join(failing)})")
-    elif failing or bounds:
-        if failing:
-            bounds.append(f"MAX(IF(BOUND(?v) && ({' || '.join(failing)}), 1, 0)) > 0")
+    if failing:
+        yield _by_value(targets, values, " || ".join(failing)), False
+    if bounds:
         query = _wrap(
             targets, f"OPTIONAL {{ {values} }}", f"GROUP BY ?this HAVING ({' || '.join(bounds)})"
         )
-        yield query.replace("SELECT DISTINCT ?this WHERE { {", "SELECT ?this WHERE { {", 1)
+        yield query.replace("SELECT DISTINCT ?this WHERE { {", "SELECT ?this WHERE { {", 1), False
+
+
+def _by_value(targets: str, values: str, failing: str) -> str:
+    """Return a query for the targets with a value that fails ``failing``, tested once per value.
+
+    A value-level test (``sh:class`` follows ``rdf:type/rdfs:subClassOf*``) depends on the value
+    alone, and many targets share values (every piece of evidence names one of five methods):
+    the distinct values are tested first, and only the failing ones are joined back to targets.
+    """
+    every = f"{{ SELECT DISTINCT ?this WHERE {{ {targets} }} }}"
+    return (
+        f"SELECT DISTINCT ?this WHERE {{ "
+        f"{{ SELECT DISTINCT ?v WHERE {{ {{ SELECT DISTINCT ?v WHERE {{ {every} {values} }} }} "
+        f"FILTER ({failing}) }} }} {every} {values} }}"
+    )
 
 
 def _qualified(shapes: Graph, shape: Node, inner: Node, targets: str, values: str) -> str:
@@ -284,19 +292,26 @@ def _shapes_with_targets(shapes: Graph) -> set[Node]:
     return found
 
 
-def _ledger_pairs(ledger: Ledger, shapes: Graph, shape: Node, path: Node) -> set[str]:
-    """Return the subjects (N-Triples) whose literals may fool one property shape's queries."""
+def _ledger_pairs(
+    ledger: Ledger, shapes: Graph, shape: Node, path: Node
+) -> tuple[set[str], set[str]]:
+    """Return the subjects (N-Triples) whose literals may fool one property shape's queries.
+
+    The second set holds those whose literal has another datatype than the shape's
+    ``sh:datatype``, which the store cannot show (``xsd:integer`` for ``nonNegativeInteger``).
+    """
     if not isinstance(path, URIRef):
         _, used = _path(shapes, path)
         if used & ledger.predicates():
             raise Unsupported(path)
-        return set()
+        return set(), set()
     predicate = f"<{path}>"
-    subjects = {s for s, p in ledger.ill_typed if p == predicate}
+    subjects: set[str] = set()
+    mistyped: set[str] = set()
     predicates = set(shapes.predicates(shape, None))
     changed = ledger.changed_on(predicate)
     for datatype in shapes.objects(shape, SH.datatype):
-        subjects |= {s for s, types in changed if types - {str(datatype)}}
+        mistyped |= {s for s, types in changed if types - {str(datatype)}}
     members = [m for listed in shapes.objects(shape, SH["in"]) for m in Collection(shapes, listed)]
     members += list(shapes.objects(shape, SH.hasValue))
     member_types = {str(m.datatype) for m in members if isinstance(m, Literal) and m.datatype}
@@ -315,7 +330,7 @@ def _ledger_pairs(ledger: Ledger, shapes: Graph, shape: Node, path: Node) -> set
             subjects |= {s for s, _ in ledger.changed_on(other)}
     if predicates & {SH.minCount, SH.maxCount, SH.qualifiedValueShape}:
         subjects |= {s for s, p in ledger.collapsed if p == predicate}
-    return subjects
+    return subjects, mistyped
 
 
 def candidates(store: Any, shapes: Graph, ledger: Ledger) -> set[Node] | None:
@@ -326,8 +341,11 @@ def candidates(store: Any, shapes: Graph, ledger: Ledger) -> set[Node] | None:
     """
     if ledger.text_changed or (None, RDF.type, SH.ConstraintComponent) in shapes:
         return None  # literals Oxigraph rewrote, or constraint components of the user's own
-    found: set[str] = {s for s, _ in ledger.ill_typed}
-    queries: list[tuple[str, str]] = []  # (query, the query for all its shape's targets)
+    if ledger.ill_typed:
+        return None  # engines disagree on ill-typed literals: pySHACL judges everything
+    found: set[str] = set()
+    # (query, the query for all its shape's targets, whether a row sends everything to pySHACL)
+    queries: list[tuple[str, str, bool]] = []
     for shape in _shapes_with_targets(shapes):
         if (shape, SH.deactivated, Literal(True)) in shapes:
             continue
@@ -339,7 +357,7 @@ def candidates(store: Any, shapes: Graph, ledger: Ledger) -> set[Node] | None:
             if {f"<{p}>" for p in shapes.objects(shape, SH.targetObjectsOf)} & ledger.predicates():
                 raise Unsupported(shape)  # a literal focus node the store may misreport
             own_path = shapes.value(shape, SH.path)
-            queries.extend((q, every) for q in _queries(shapes, shape, targets, own_path))
+            queries.extend((q, every, f) for q, f in _queries(shapes, shape, targets, own_path))
             parts = [(shape, own_path)]
             for member in shapes.objects(shape, SH.property):
                 if (member, SH.deactivated, Literal(True)) in shapes:
@@ -347,30 +365,38 @@ def candidates(store: Any, shapes: Graph, ledger: Ledger) -> set[Node] | None:
                 member_path = shapes.value(member, SH.path)
                 if member_path is None:
                     raise Unsupported(member)
-                queries.extend((q, every) for q in _queries(shapes, member, targets, member_path))
+                queries.extend(
+                    (q, every, f) for q, f in _queries(shapes, member, targets, member_path)
+                )
                 parts.append((member, member_path))
             suspects: set[str] = set()
+            mistyped: set[str] = set()
             for part, path in parts:
                 if path is not None:
-                    suspects |= _ledger_pairs(ledger, shapes, part, path)
+                    fooled, wrong_type = _ledger_pairs(ledger, shapes, part, path)
+                    suspects |= fooled
+                    mistyped |= wrong_type
                 if (part, SH.pattern, None) in shapes:
                     values = "BIND (?this AS ?v)"
                     if path is not None:
                         values = f"?this {_path(shapes, path)[0]} ?v ."
                     failing = _pattern_failures(store, shapes, part, targets, values)
                     found |= {str(node) for node in failing}
-            if suspects:  # those among the shape's own targets
-                listed = " ".join(sorted(suspects))
-                queries.append((_wrap(targets, f"VALUES ?this {{ {listed} }}"), every))
+            for listed, fatal in ((suspects, False), (mistyped, True)):
+                if listed:  # those among the shape's own targets
+                    nodes = " ".join(sorted(listed))
+                    queries.append((_wrap(targets, f"VALUES ?this {{ {nodes} }}"), every, fatal))
             for constraint in shapes.objects(shape, SH.sparql):
-                queries.append((_sparql_query(shapes, shape, constraint, targets), every))
+                queries.append((_sparql_query(shapes, shape, constraint, targets), every, False))
         except Unsupported:
-            queries.append((every, every))
-    for query, fallback in queries:
+            queries.append((every, every, False))
+    for query, fallback, fatal in queries:
         try:
-            rows = store.query(query, use_default_graph_as_union=True)
+            rows = list(store.query(query, use_default_graph_as_union=True))
         except (SyntaxError, ValueError, OSError):  # a construct Oxigraph cannot run
-            rows = store.query(fallback, use_default_graph_as_union=True)
+            rows = list(store.query(fallback, use_default_graph_as_union=True))
+        if rows and fatal:
+            return None
         found |= {str(row["this"]) for row in rows}
     if any(not (text.startswith("<") and text.endswith(">")) for text in found):
         return None  # a blank node or literal: pySHACL's focus_nodes would drop it

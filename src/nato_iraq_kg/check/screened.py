@@ -128,4 +128,5 @@ def validate_screened(
         shapes=restricted if restricted is not None else shapes,
         ontology=ontology,
         screen=False,
+        prefilter=restricted is not None,  # the screen gave up: plain pyshacl
     )

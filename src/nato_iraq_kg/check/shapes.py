@@ -322,6 +322,8 @@ def validate_graph(
         restricted = screen_graph(data, shapes, ontology)
         if restricted is not None and not has_targets(restricted):
             return conforming_report()
+        if restricted is None:  # the screen gave up: plain pyshacl, not second-guessed
+            prefilter = False
         shapes = restricted if restricted is not None else shapes
     # Merging here, rather than passing ont_graph, lets pyshacl validate in place: it clones the
     # data graph whenever it mixes in an ontology, and the merge below is the one copy we need.

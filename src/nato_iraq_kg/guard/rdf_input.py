@@ -7,7 +7,7 @@ import io
 import json
 import os
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, BinaryIO
@@ -26,6 +26,8 @@ _UNITS = {"": 1, "k": 1024, "m": 1024**2, "g": 1024**3, "t": 1024**4}
 #: Formats read as a stream straight from the file: a line or statement at a time, so a large
 #: file never sits in memory whole. RDF/XML and JSON-LD are read whole (they are checked first).
 STREAMED_FORMATS = frozenset({"TURTLE", "N_TRIPLES", "N_QUADS", "TRIG"})
+#: Formats with one statement per line, which Oxigraph can bulk-load with no Python in between.
+LINE_FORMATS = frozenset({"N_TRIPLES", "N_QUADS"})
 _CHUNK = 1 << 20
 #: Deepest nesting of JSON arrays/objects or XML elements (the project's files need under 10).
 MAX_DOCUMENT_DEPTH = 100
@@ -245,17 +247,22 @@ def _strictly(stream: BinaryIO, fmt: str, where: str, base_iri: str | None) -> I
         yield from pyoxigraph.parse(
             input=stream, format=getattr(pyoxigraph.RdfFormat, fmt), base_iri=base_iri
         )
-    except SyntaxError as exc:
+    except (SyntaxError, ValueError, MemoryError, EOFError, OSError) as exc:
+        raise _input_error(exc, fmt, where) from None
+
+
+def _input_error(exc: Exception, fmt: str, where: str) -> InputError:
+    """Return the one-line error for a parser's (or a gzip stream's) exception."""
+    if isinstance(exc, SyntaxError):
         message = _PARSER_PREFIX.sub("", " ".join(str(exc.msg).split()))
         at = f" syntax error at line {exc.lineno}, column {exc.offset}:" if exc.lineno else ""
-        raise InputError(f"{where}:{at} malformed {FORMAT_NAMES[fmt]}: {message}") from None
-    except ValueError as exc:
-        raise InputError(f"{where}: cannot parse: {' '.join(str(exc).split())}") from None
-    except MemoryError as exc:  # Oxigraph's JSON-LD parser buffers at most 16 MiB at a time
-        raise InputError(f"{where}: too large for the {FORMAT_NAMES[fmt]} parser: {exc}") from None
-    except (EOFError, OSError) as exc:  # a truncated or corrupt gzip stream among them
-        reason = getattr(exc, "strerror", None) or exc
-        raise InputError(f"{where}: cannot read ({reason})") from None
+        return InputError(f"{where}:{at} malformed {FORMAT_NAMES[fmt]}: {message}")
+    if isinstance(exc, ValueError):
+        return InputError(f"{where}: cannot parse: {' '.join(str(exc).split())}")
+    if isinstance(exc, MemoryError):  # Oxigraph's JSON-LD parser buffers at most 16 MiB at once
+        return InputError(f"{where}: too large for the {FORMAT_NAMES[fmt]} parser: {exc}")
+    reason = getattr(exc, "strerror", None) or exc  # a truncated or corrupt gzip stream, say
+    return InputError(f"{where}: cannot read ({reason})")
 
 
 class _CappedReader(io.RawIOBase):
@@ -275,6 +282,7 @@ class _CappedReader(io.RawIOBase):
         self._compressed = compressed
         self.count = 0
         self._first = True
+        self.tap: Callable[[bytes], None] | None = None
 
     def readable(self) -> bool:
         return True
@@ -296,6 +304,8 @@ class _CappedReader(io.RawIOBase):
                 f"{self._where}: {grown} over the limit of {self._limit} bytes; "
                 f"stopped reading ({_HOW_TO_RAISE})"
             )
+        if self.tap is not None:
+            self.tap(data)
         buffer[: len(data)] = data
         return len(data)
 
@@ -338,6 +348,35 @@ def iter_rdf_file(path: Path, fmt: str, limit: int | None = MAX_INPUT_BYTES) -> 
         except (EOFError, OSError) as exc:
             raise InputError(f"{where}: cannot read ({exc})") from None
     yield from parse_rdf(data, fmt, where, base_iri=base_iri, limit=limit).quads
+
+
+def load_rdf_file(
+    path: Path,
+    fmt: str,
+    store: Any,
+    limit: int | None = MAX_INPUT_BYTES,
+    tap: Callable[[bytes], None] | None = None,
+) -> None:
+    """Load one N-Triples or N-Quads file (gzipped or not) into ``store``, all inside Oxigraph.
+
+    No Python object is made per quad, which matters at a million quads. ``tap``, if given,
+    sees every chunk of the text as it streams by (to note what it needs on the way). The store
+    should be a fresh one: after an error it may hold part of the file.
+    """
+    import pyoxigraph
+
+    if fmt not in LINE_FORMATS:
+        raise ValueError(f"{fmt} is not a line-based format")
+    with _open(path, limit) as reader:
+        reader.tap = tap
+        try:
+            store.bulk_load(
+                input=reader,
+                format=getattr(pyoxigraph.RdfFormat, fmt),
+                base_iri=path.resolve().as_uri(),
+            )
+        except (SyntaxError, ValueError, MemoryError, EOFError, OSError) as exc:
+            raise _input_error(exc, fmt, str(path)) from None
 
 
 def read_rdf_file(path: Path, fmt: str, limit: int | None = MAX_INPUT_BYTES) -> ParsedRDF:
