@@ -58,7 +58,7 @@ def test_valid_data_never_reaches_pyshacl(shapes: Graph, build: BuildResult) -> 
 
 
 def test_every_mutant_gives_pyshacls_results(shapes: Graph, build: BuildResult) -> None:
-    """Each mutant of the real data: the screened report equals pySHACL's on the nodes it hits.
+    """Mutants of the real data: the screened report equals pySHACL's on the nodes each hits.
 
     pySHACL validates the nodes the mutation can affect (the shapes restricted to them; its own
     ``focus_nodes`` option miscounts qualified value shapes), so each comparison stays fast;
@@ -67,8 +67,10 @@ def test_every_mutant_gives_pyshacls_results(shapes: Graph, build: BuildResult) 
     import pyoxigraph
 
     graph = build.facts() + build.graphs[EVIDENCE_GRAPH]
-    drawn = mutations(graph, random.Random(0))
-    assert len(drawn) >= 50
+    every = mutations(graph, random.Random(0))
+    kinds = sorted({m.kind for m in every})
+    drawn = [m for kind in kinds for m in [m for m in every if m.kind == kind][:2]]
+    assert len(kinds) == 8 and len(drawn) >= 15  # two of each kind: each costs two validations
     differ = []
     for mutation in drawn:
         graph.remove(mutation.remove)
