@@ -15,7 +15,6 @@ from pathlib import Path
 import pytest
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import XSD
-from test_shapes import affected_nodes, mutations
 
 from nato_iraq_kg.build.pipeline import BuildResult
 from nato_iraq_kg.check.inputs import load_inputs
@@ -23,6 +22,7 @@ from nato_iraq_kg.check.screen import has_targets, restrict_targets
 from nato_iraq_kg.check.screened import _quads, screen_graph, validate_screened
 from nato_iraq_kg.check.shapes import validate_graph
 from nato_iraq_kg.namespaces import EVIDENCE_GRAPH, OA
+from test_shapes import affected_nodes, mutations
 
 ROOT = Path(__file__).resolve().parents[1]
 FIXTURES = sorted((ROOT / "tests" / "fixtures" / "shapes").glob("*/*.ttl"))
@@ -126,7 +126,7 @@ def test_literals_the_store_rewrites_are_judged_by_pyshacl(
 def test_validate_file_builds_no_rdflib_graph_for_valid_data(
     shapes: Graph, build: BuildResult
 ) -> None:
-    """``validate FILE`` of valid data answers from Oxigraph alone: the rdflib graph is not built."""
+    """``validate FILE`` of valid data answers from Oxigraph alone: no rdflib graph is built."""
     loaded = load_inputs([ROOT / "data" / "nato-iraq.nq"])
     report = validate_screened(
         loaded.store,
