@@ -58,6 +58,7 @@ reason: $(VENV)/.installed-test ## Check the ontology with the HermiT reasoner
 
 bench: $(VENV)/.installed-test ## Benchmarks at our size, 10k, 100k and 1M triples, each against a baseline (< 15 min)
 	$(BIN)/python bench/run.py
+	$(BIN)/python bench/bench_reanchor.py
 
 vendor: system-deps ## Refresh the vendored YASGUI editor from npm (version pinned in vendor/)
 	bash scripts/vendor-yasgui.sh

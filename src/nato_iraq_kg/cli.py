@@ -14,6 +14,7 @@ from typing import Any, NoReturn
 import click
 
 from .errors import InputError, KGError
+from .formats.registry import export_dumps
 
 DEBUG_VARIABLE = "NATO_IRAQ_KG_DEBUG"
 
@@ -128,21 +129,11 @@ def build(check: bool, no_cache: bool) -> None:
         click.echo(f"Wrote {path.relative_to(project_root())}")
 
 
-EXPORT_FILES = {
-    "ttl": "nato-iraq.ttl",
-    "nt": "nato-iraq.nt",
-    "xml": "nato-iraq.rdf",
-    "jsonld": "nato-iraq.jsonld",
-    "trig": "nato-iraq.trig",
-    "nq": "nato-iraq.nq",
-}
-
-
 @cli.command()
 @click.option(
     "--format",
     "fmt",
-    type=click.Choice(sorted(EXPORT_FILES)),
+    type=click.Choice(sorted(export_dumps())),
     required=True,
     help="ttl, nt, xml, jsonld: the facts; trig, nq: facts and evidence by named graph.",
 )
@@ -152,7 +143,7 @@ def export(fmt: str, output: Path | None) -> None:
     from .build import pipeline as stages
     from .formats.turtle import write_atomically
 
-    text = stages.render(stages.assemble())[EXPORT_FILES[fmt]]
+    text = stages.render(stages.assemble())[export_dumps()[fmt].file]
     if output is None:
         click.echo(text, nl=False)
         return
@@ -479,9 +470,9 @@ def publish(
 
     from . import paths
     from .paths import DATASET_FILE
+    from .remote.client import Connection, SparqlClient
     from .remote.publish import publish as run_publish
     from .remote.publish_plan import check_graph_iri, read_publication
-    from .remote.store import Connection, StoreClient
 
     if chunk_size < 1 or retries < 0 or timeout <= 0 or connect_timeout <= 0:
         raise InputError("--chunk-size and the timeouts must be positive, --retries >= 0")
@@ -495,7 +486,7 @@ def publish(
         if not sys.stdin.isatty():
             raise InputError(f"--user {user}: set the password in ${PASSWORD_VARIABLE}")
         password = click.prompt(f"Password for {user}", hide_input=True, err=True)
-    client = StoreClient(
+    client = SparqlClient(
         Connection(
             query_url=endpoint,
             update_url=update_endpoint or endpoint,
@@ -535,6 +526,154 @@ def fill_offsets_command() -> None:
         click.echo(f"{revision.curation_path}: filled {report.filled} offset(s)")
         for line in report.ambiguous + report.missing:
             click.echo(f"  {line}", err=True)
+
+
+@cli.command()
+@click.argument("text")
+@click.option(
+    "--limit", default=20, show_default=True, type=click.IntRange(min=1), help="Hits shown."
+)
+@click.option(
+    "--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True
+)
+@click.option("--width", default=80, show_default=True, help="Cut table cells wider than this.")
+def search(text: str, limit: int, fmt: str, width: int) -> None:
+    """Find entities by words of their names or of the quotes about them, best first.
+
+    Case, accents and punctuation do not matter. Exit 1 when nothing matches.
+    """
+    import json
+
+    from .errors import CheckFailure
+    from .sparql.local import load_graph
+    from .sparql.search import index_of_store, results_json, results_table, tokens
+
+    if not tokens(text):
+        raise InputError("search: give at least one word (letters or digits)")
+    results = index_of_store(load_graph()).search(text, limit=limit)
+    if results.truncated:
+        click.echo(
+            f"note: the search text was cut to its first {len(results.query)} characters", err=True
+        )
+    if not results.hits:
+        raise CheckFailure(f"nothing matches {results.query!r}")
+    if fmt == "json":
+        click.echo(json.dumps(results_json(results), ensure_ascii=False, indent=2))
+    else:
+        click.echo(results_table(results, width))
+
+
+@cli.command()
+@click.option(
+    "-o", "--output", type=click.Path(path_type=Path), required=True, help="The folder to write."
+)
+@click.option(
+    "--site-url",
+    metavar="URL",
+    required=True,
+    help="Where the folder will be published (for sitemap.xml and the w3id.org redirects).",
+)
+@click.option(
+    "--endpoint",
+    metavar="URL",
+    help="A SPARQL endpoint for the query page (else it shows each question's built answer).",
+)
+@click.option("--contact", help="Who administers the w3id.org space (for w3id/.htaccess).")
+def site(output: Path, site_url: str, endpoint: str | None, contact: str | None) -> None:
+    """Write the static site: every IRI's HTML and RDF files, dumps, pages, search, .htaccess."""
+    from .site.writer import DEFAULT_CONTACT, write_site
+
+    report = write_site(output, site_url, endpoint=endpoint, contact=contact or DEFAULT_CONTACT)
+    for page, links in sorted(report.unresolved.items()):
+        click.echo(f"warning: {page} links to {', '.join(links)}, which the site lacks", err=True)
+    click.echo(
+        f"Wrote {report.files} files to {report.folder}: {report.iris} IRIs in "
+        f"{len(RDF_EXTENSIONS) + 1} formats each, {report.pages} pages"
+    )
+
+
+RDF_EXTENSIONS = ("ttl", "jsonld", "nt", "rdf")
+
+
+@cli.command()
+@click.argument("new")
+@click.option(
+    "--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True
+)
+@click.option(
+    "--write", is_flag=True, help="Write the curated file of NEW (a registered revision)."
+)
+def reanchor(new: str, fmt: str, write: bool) -> None:
+    """Find every quote of the current revision in NEW (a text file or a registered revision).
+
+    Each quote is kept, moved, changed, lost or ambiguous. Exit 0 when every quote is kept or
+    moved, 1 when any needs review, 2 for unusable input.
+    """
+    from .build.reanchoring import reanchor_revision, render_json, render_text
+    from .errors import CheckFailure
+
+    report = reanchor_revision(new, write=write)  # NEW: a file, or a revision's slug
+    click.echo(render_json(report) if fmt == "json" else render_text(report))
+    if report.needing_review:
+        names = ", ".join(a.quote.id.rsplit("/", 1)[-1] for a in report.needing_review)
+        raise CheckFailure(f"{len(report.needing_review)} quote(s) need review: {names}")
+
+
+@cli.group()
+def source() -> None:
+    """Register revisions of the source page."""
+
+
+@source.command("add")
+@click.argument("file", type=click.Path(path_type=Path))
+@click.option(
+    "--modified",
+    required=True,
+    type=click.DateTime(["%Y-%m-%dT%H:%M:%S", "%Y-%m-%dT%H:%M", "%Y-%m-%d"]),
+    help="When the page says it was last updated (ISO 8601, no time zone, as the page gives it).",
+)
+@click.option("--url", help="Its web address, if not the latest revision's.")
+@click.option("--retrieved", type=click.DateTime(["%Y-%m-%d"]), help="When it was downloaded.")
+def source_add(file: Path, modified: Any, url: str | None, retrieved: Any) -> None:
+    """Register FILE as a new revision: copy it, hash it, describe it in data/source/."""
+    from . import paths
+    from .source.register import register_revision
+
+    made = register_revision(
+        file,
+        paths.source_dir(),
+        modified,
+        url=url,
+        retrieved=retrieved.date() if retrieved else None,
+    )
+    click.echo(
+        f"Registered {made.revision.slug} ({made.revision.text_path}), a revision of "
+        f"{made.previous.slug}; next: nato-iraq-kg reanchor {made.revision.slug} --write"
+    )
+
+
+@cli.command()
+@click.argument("old")
+@click.argument("new")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["text", "json", "trig"]),
+    default="text",
+    show_default=True,
+)
+def diff(old: str, new: str, fmt: str) -> None:
+    """The changeset between two registered revisions: facts added, lapsed, unchanged; quotes
+    moved or reworded (as release notes, JSON, or RDF in TriG)."""
+    from .build.changeset import changeset, render_json, render_text, render_trig
+    from .build.pipeline import assemble
+
+    result = assemble()
+    found = changeset(result, old, new)
+    if fmt == "trig":
+        click.echo(render_trig(found, result), nl=False)
+    else:
+        click.echo(render_json(found) if fmt == "json" else render_text(found))
 
 
 def main() -> None:

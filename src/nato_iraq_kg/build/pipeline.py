@@ -19,16 +19,17 @@ from .. import paths
 from ..curation.links import load_links
 from ..curation.model import Curation, EntityDecl, load_curation
 from ..errors import CheckFailure, InputError
-from ..extract.curated import (
-    Assertion,
+from ..extract.assertion import Assertion
+from ..extract.curated import entity_assertions, fact_assertions
+from ..extract.rules import (
     abbreviation_assertions,
-    entity_assertions,
-    fact_assertions,
+    concept_list_assertions,
+    list_iris,
+    milestone_assertions,
 )
-from ..extract.rules import concept_list_assertions, list_iris, milestone_assertions
-from ..formats.turtle import trig, turtle, write_atomically
+from ..formats.turtle import turtle, write_atomically
 from ..namespaces import DERIVED_GRAPH, EVIDENCE_GRAPH, ID, LINKS_GRAPH, NIK, OA
-from ..paths import DATASET_FILE, FACTS_FILE, VOID_FILE
+from ..paths import VOID_FILE
 from ..source.dates import DateFormatError, parse_key
 from ..source.document import DocumentModel, segment
 from ..source.revision import SourceRevision, load_revisions
@@ -40,6 +41,7 @@ from .graphs import (
     links_graph,
     source_graph_iri,
 )
+from .history import History, merge_history
 
 if TYPE_CHECKING:
     from ..check.shapes import ValidationReport
@@ -60,12 +62,17 @@ class BuildResult:
     assertions: list[Assertion]
     graphs: dict[URIRef, Graph]
     ontology: Graph
+    history: History | None = None
 
     def facts(self) -> Graph:
-        """Return the union of every graph but the evidence: what ``nato-iraq.ttl`` holds."""
+        """Return the union of every graph but the evidence: what ``nato-iraq.ttl`` holds.
+
+        That is the default view, the latest revision: assertions that lapsed are left out.
+        """
+        lapsed = self.history.lapsed if self.history else {}
         union = Graph()
         for name, graph in self.graphs.items():
-            if name != EVIDENCE_GRAPH:
+            if name != EVIDENCE_GRAPH and name not in lapsed:
                 union += graph
         return union
 
@@ -160,14 +167,13 @@ def check_references(
 
 
 def check_unique_keys(assertions: Iterable[Assertion]) -> None:
-    """Refuse two assertions with one graph IRI (they would merge silently)."""
-    seen: dict[URIRef, str] = {}
+    """Refuse two assertions of one revision with one graph IRI (they would merge silently)."""
+    seen: dict[tuple[URIRef, str], str] = {}
     for item in assertions:
-        if item.graph in seen:
-            raise CheckFailure(
-                f"{item.where}: duplicate assertion {item.graph} ({seen[item.graph]})"
-            )
-        seen[item.graph] = item.where
+        key = (item.graph, item.source.slug)
+        if key in seen:
+            raise CheckFailure(f"{item.where}: duplicate assertion {item.graph} ({seen[key]})")
+        seen[key] = item.where
 
 
 def check_evidence(evidence: Graph, revisions: Iterable[SourceRevision]) -> int:
@@ -212,6 +218,12 @@ def revision_assertions(
             f"{curation.path}: says it curates {curation.source!r}, but {source.metadata_path} "
             f"points to it for {source.slug!r}"
         )
+    if curation.review:
+        raise CheckFailure(
+            f"{curation.path}: {len(curation.review)} quote(s) carried over from an earlier "
+            f"revision still need review: {', '.join(curation.review)}; resolve each (edit or "
+            "remove the fact, then its entry under 'review:')"
+        )
     entities = list(curation.entities.values())
     return (
         entity_assertions(source, entities)
@@ -232,10 +244,17 @@ def assemble(root: Path | None = None) -> BuildResult:
     assertions: list[Assertion] = []
     for source in revisions:
         model = segment(source.text)
+        if not source.curation_path.is_file():
+            raise InputError(
+                f"{source.metadata_path}: no curated file {source.curation_path.name} yet; "
+                f"run 'nato-iraq-kg reanchor {source.slug} --write' to carry the facts over"
+            )
         curation = load_curation(source.curation_path)
         models[source.slug] = model
         curations.append(curation)
         assertions += revision_assertions(source, model, curation)
+    history = merge_history(revisions, assertions)
+    assertions = history.assertions
     entities = merge_entities(curations)
     lists = set().union(*(list_iris(c) for c in curations))
     check_unique_keys(assertions)
@@ -255,7 +274,8 @@ def assemble(root: Path | None = None) -> BuildResult:
         graphs[item.graph] = graph
     for source in revisions:
         graphs[source_graph_iri(source)] = document_graph(source, models[source.slug])
-    graphs[EVIDENCE_GRAPH] = evidence_graph(assertions, models)
+        graphs[source_graph_iri(source)] += history.revision_statements(source)
+    graphs[EVIDENCE_GRAPH] = evidence_graph(assertions, models) + history.statements()
     concepts = {
         iri: SCHEME_OF_TYPE[t]
         for iri, decl in entities.items()
@@ -267,7 +287,7 @@ def assemble(root: Path | None = None) -> BuildResult:
     pairs += [(link.entity, link.dbpedia) for link in links if link.dbpedia is not None]
     graphs[LINKS_GRAPH] = links_graph(pairs)
     check_evidence(graphs[EVIDENCE_GRAPH], revisions)
-    return BuildResult(revisions, models, assertions, graphs, ontology)
+    return BuildResult(revisions, models, assertions, graphs, ontology, history)
 
 
 def render(result: BuildResult) -> dict[str, str]:
@@ -275,24 +295,11 @@ def render(result: BuildResult) -> dict[str, str]:
 
     Every syntax is rendered (and so every literal and IRI checked) before any file is written.
     """
-    from ..formats.lines_and_xml import nquads, ntriples, rdfxml
+    from ..formats.registry import render_dumps
     from .void import void_graph
 
     facts = result.facts()
-    files = {
-        FACTS_FILE: turtle(facts),
-        "nato-iraq.nt": ntriples(facts),
-        "nato-iraq.rdf": rdfxml(facts),
-        DATASET_FILE: trig(result.dataset_graphs()),
-        "nato-iraq.nq": nquads(result.dataset_graphs()),
-    }
-    try:
-        from ..formats.jsonld import timeline_jsonld, to_jsonld
-    except ImportError:  # pragma: no cover - the JSON-LD module arrives with its context
-        pass
-    else:
-        files["nato-iraq.jsonld"] = to_jsonld(facts)
-        files["timeline.jsonld"] = timeline_jsonld(facts)
+    files = render_dumps(facts, result.dataset_graphs())
     encoded = {name: text.encode("utf-8") for name, text in files.items()}
     files[VOID_FILE] = turtle(void_graph(encoded, facts, result.revisions))
     return files

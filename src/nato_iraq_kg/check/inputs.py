@@ -12,20 +12,8 @@ from typing import Any
 
 from rdflib import Graph
 
-from ..errors import InputError
-from ..guard.rdf_input import MAX_INPUT_BYTES
-
-#: File suffix -> (pyoxigraph format name, rdflib format name)
-FORMATS = {
-    ".ttl": ("TURTLE", "turtle"),
-    ".nt": ("N_TRIPLES", "nt"),
-    ".nq": ("N_QUADS", "nquads"),
-    ".trig": ("TRIG", "trig"),
-    ".rdf": ("RDF_XML", "xml"),
-    ".owl": ("RDF_XML", "xml"),
-    ".xml": ("RDF_XML", "xml"),
-    ".jsonld": ("JSON_LD", "json-ld"),
-}
+from ..formats.registry import Syntax, syntax_of_file
+from ..guard.rdf_input import MAX_INPUT_BYTES, is_gzip
 
 
 class LoadedInput:
@@ -51,23 +39,15 @@ class LoadedInput:
 
             union = Graph()
             for path in self._paths:
-                union += to_rdflib(list(iter_rdf_file(path, format_of(path)[0], self._limit)))
+                fmt = syntax_of_input(path).oxigraph_name
+                union += to_rdflib(list(iter_rdf_file(path, fmt, self._limit)))
             self._graph = union
         return self._graph
 
 
-def format_of(path: Path) -> tuple[str, str]:
-    """Return the (Oxigraph, rdflib) format names for a file, from its suffix (``x.nq.gz`` too)."""
-    suffixes = [suffix.lower() for suffix in path.suffixes]
-    if suffixes[-1:] == [".gz"]:
-        suffixes.pop()
-    try:
-        return FORMATS[suffixes[-1] if suffixes else ""]
-    except KeyError:
-        known = ", ".join(sorted(FORMATS))
-        raise InputError(
-            f"{path}: unknown RDF file type {path.suffix!r} (use {known}, or any of them .gz)"
-        ) from None
+def syntax_of_input(path: Path) -> Syntax:
+    """Return the syntax of a file from its suffix; ``x.nq.gz`` is gzipped N-Quads."""
+    return syntax_of_file(path.with_suffix("") if is_gzip(path) else path)
 
 
 def load_inputs(paths: list[Path], limit: int | None = MAX_INPUT_BYTES) -> LoadedInput:
@@ -87,7 +67,7 @@ def load_inputs(paths: list[Path], limit: int | None = MAX_INPUT_BYTES) -> Loade
     store = pyoxigraph.Store()
     ledger = LedgerBuilder()
     for path in paths:
-        oxigraph_format, _ = format_of(path)
+        oxigraph_format = syntax_of_input(path).oxigraph_name
         if oxigraph_format in LINE_FORMATS:  # the fast way: no Python object per quad
             typed = TypedLiteralLines()
             load_rdf_file(path, oxigraph_format, store, limit, typed)

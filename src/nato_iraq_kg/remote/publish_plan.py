@@ -31,7 +31,8 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import InputError
-from ..guard.rdf_input import MAX_INPUT_BYTES, iter_rdf_file
+from ..formats.registry import syntax_of_file
+from ..guard.rdf_input import MAX_INPUT_BYTES, is_gzip, iter_rdf_file
 
 PUBLISHED_NAMESPACE = "https://w3id.org/nato-iraq-kg/"
 XSD = "http://www.w3.org/2001/XMLSchema#"
@@ -54,7 +55,8 @@ _INTEGER_TYPES = frozenset(
         "positiveInteger",
     )
 )
-_FORMATS = {".trig": "TRIG", ".nq": "N_QUADS", ".nt": "N_TRIPLES", ".ttl": "TURTLE"}
+#: The syntaxes ``publish --file`` reads: triples or quads, streamed by Oxigraph.
+PUBLISHABLE = ("trig", "nq", "nt", "ttl")
 
 
 @dataclass(frozen=True)
@@ -129,10 +131,8 @@ def read_publication(
     """
     import pyoxigraph
 
-    name = path.name.lower().removesuffix(".gz")
-    fmt = _FORMATS.get(Path(name).suffix)
-    if fmt is None:
-        raise InputError(f"{path}: unknown RDF format (use .trig, .nq, .nt or .ttl, or .gz)")
+    inner = path.with_suffix("") if is_gzip(path) else path
+    fmt = syntax_of_file(inner, PUBLISHABLE).oxigraph_name
     if not path.is_file():
         raise InputError(f"{path}: no such file (run 'nato-iraq-kg build' first?)")
     graphs: dict[str, set[str]] = {}

@@ -29,6 +29,7 @@ from .config import ServerConfig
 from .endpoint import sparql_endpoint
 from .html_common import vocabulary_labels
 from .linked_data import data_file, downloads, entity, ontology, well_known_void
+from .page_search import index_factory_of_store, search
 from .query_pool import DatasetSource, QueryPool
 from .slots import Slots
 
@@ -115,6 +116,7 @@ def create_app(
         Route("/", landing, methods=["GET"]),
         Route("/timeline", timeline, methods=["GET"]),
         Route("/query", query_editor, methods=["GET"]),
+        Route("/search", search, methods=["GET"]),
         Mount("/static", StaticFiles(directory=Path(__file__).parent / "static"), name="static"),
     ]
     middleware = []
@@ -130,6 +132,9 @@ def create_app(
         )
     app = Starlette(routes=routes, middleware=middleware, lifespan=lifespan)
     app.state.store = store
+    app.state.search_index = None
+    app.state.search_lock = asyncio.Lock()
+    app.state.search_index_factory = index_factory_of_store(store)
     app.state.root = paths.project_root()
     app.state.vocabulary = vocabulary_labels(paths.ontology_file(app.state.root))
     app.state.config = ServerConfig(

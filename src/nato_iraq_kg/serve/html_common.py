@@ -44,11 +44,23 @@ def local_path(iri: str) -> str | None:
     return None
 
 
+SEARCH_PATH = "/search"
+
+
 def site_nav() -> str:
-    """Return the header every page carries, so the home, timeline and query are one click away."""
+    """Return the header every page carries: home, timeline, query and the search box.
+
+    The search box is a plain GET form, so it works without JavaScript on the server and in the
+    static site alike.
+    """
     return (
         '<header class="site"><nav aria-label="site"><a href="/">NATO–Iraq KG</a> '
-        '<a href="/timeline">Timeline</a> <a href="/query">Query</a></nav></header>'
+        '<a href="/timeline">Timeline</a> <a href="/query">Query</a>'
+        f'<form class="site-search" role="search" method="get" action="{SEARCH_PATH}">'
+        '<label for="site-q">Search</label>'
+        '<input id="site-q" type="search" name="q" maxlength="200" '
+        'placeholder="Mosul, DCB, Stoltenberg…">'
+        '<button type="submit">Go</button></form></nav></header>'
     )
 
 

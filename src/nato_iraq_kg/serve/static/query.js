@@ -54,7 +54,8 @@
     var question = document.getElementById("cq-question");
     var Yasgui = window.Yasgui;
     Yasgui.Yasqe.defaults.autocompleters = LOCAL_COMPLETERS.slice();
-    var endpoint = window.location.origin + "/sparql";
+    /* A static copy of the site names its endpoint in data-endpoint; the server is its own. */
+    var endpoint = root.getAttribute("data-endpoint") || window.location.origin + "/sparql";
     var wanted = twoDigits(new URLSearchParams(window.location.search).get("cq"));
     var first = wanted && QUERIES[wanted] ? QUERIES[wanted].query : DEFAULT_QUERY;
 
