@@ -168,3 +168,39 @@ def test_a_broken_corpus_gives_pyshacls_results(
     expected = reference(loaded.graph, shapes, build.ontology)
     assert len(expected) >= 10
     assert screened.results == expected
+
+
+def test_every_compiled_query_runs(shapes: Graph, build: BuildResult) -> None:
+    """No compiled query is refused by Oxigraph (a refusal silently widens to all targets)."""
+    import pyoxigraph
+
+    from nato_iraq_kg.check.literal_ledger import LedgerBuilder
+    from nato_iraq_kg.check.screen import candidates
+
+    store = pyoxigraph.Store()
+    builder = LedgerBuilder()
+    data = build.facts() + build.graphs[EVIDENCE_GRAPH] + build.ontology
+    quads = list(_quads(data, pyoxigraph.DefaultGraph()))
+    for quad in quads:
+        builder.note(quad)
+    store.extend(quads)
+    refused: list[str] = []
+    ran: list[str] = []
+
+    class Watched:
+        """The store, with every query it is asked recorded."""
+
+        def __getattr__(self, name: str) -> object:
+            return getattr(store, name)
+
+        def query(self, text: str, **options: object) -> list:
+            ran.append(text)
+            try:
+                return list(store.query(text, **options))
+            except SyntaxError:
+                refused.append(text)
+                raise
+
+    assert candidates(Watched(), shapes, builder.finish()) == set()
+    assert len(ran) >= 100
+    assert refused == []

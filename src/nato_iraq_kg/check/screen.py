@@ -220,6 +220,8 @@ def _by_value(targets: str, values: str, failing: str) -> str:
     alone, and many targets share values (every piece of evidence names one of five methods):
     the distinct values are tested first, and only the failing ones are joined back to targets.
     """
+    if values.startswith("BIND"):  # the focus node itself: it is its one value
+        return _wrap(targets, f"{values} FILTER ({failing})")
     every = f"{{ SELECT DISTINCT ?this WHERE {{ {targets} }} }}"
     return (
         f"SELECT DISTINCT ?this WHERE {{ "
