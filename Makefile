@@ -22,7 +22,7 @@ $(VENV)/.installed-test: pyproject.toml $(VENV)/.installed
 	@touch $@
 
 run: $(VENV)/.installed ## Build, validate and write data/, then answer one question with its evidence
-	$(BIN)/nato-iraq-kg build
+	@$(BIN)/nato-iraq-kg build
 	@echo
 	@echo "Question: how many Iraqi officers were trained, by which programme, and where does the page say so?"
 	@$(BIN)/nato-iraq-kg query queries/examples/officers-trained.rq --format table --width 90

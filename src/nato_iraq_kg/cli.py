@@ -116,6 +116,16 @@ def build(check: bool, no_cache: bool) -> None:
         click.echo(f"  {item.severity}: {item.focus} {item.path or ''}: {item.message}", err=True)
     if not report.conforms:
         raise CheckFailure("the graph violates the shapes; data/ left unchanged")
+    quality = stages.run_quality_checks_on(files)
+    failed = [check for check in quality if not check.passed]
+    click.echo(f"Quality checks: {len(quality) - len(failed)} passed, {len(failed)} failed")
+    for check in failed:
+        for row in check.rows.rows:
+            cells = ", ".join(c or "" for c in row)
+            click.echo(f"  Violation: {check.name}: {cells}: {check.question}", err=True)
+    if failed:
+        names = ", ".join(check.name for check in failed)
+        raise CheckFailure(f"the graph fails quality check(s) {names}; data/ left unchanged")
     if check:
         stale = stages.stale_files(files)
         if stale:
@@ -125,8 +135,16 @@ def build(check: bool, no_cache: bool) -> None:
             )
         click.echo("data/ is up to date with a fresh build")
         return
-    for path in stages.write(files):
-        click.echo(f"Wrote {path.relative_to(project_root())}")
+    click.echo(written_line([path.relative_to(project_root()) for path in stages.write(files)]))
+
+
+def written_line(written: list[Path]) -> str:
+    """Return the one line that says what ``build`` wrote: the folder once, then the file names."""
+    folders = sorted({str(path.parent) for path in written})
+    if len(folders) == 1:
+        names = ", ".join(path.name for path in written)
+        return f"Wrote {len(written)} files to {folders[0]}/: {names}"
+    return f"Wrote {len(written)} files: {', '.join(map(str, written))}"
 
 
 @cli.command()
@@ -207,6 +225,11 @@ def validate(
     shapes_graph = load_shapes(shapes, limit)
     targets = list(files) or [paths.data_dir() / DATASET_FILE]
     loaded = load_inputs(targets, limit)
+    if len(loaded.store) == 0:  # the store, not .graph: that would build rdflib's copy
+        raise InputError(
+            f"{', '.join(map(str, targets))}: 0 triples; nothing to validate (an empty file "
+            "conforms to any shapes, which says nothing)"
+        )
     ontology = load_ontology(paths.ontology_file())
     try:
         report = within_time_budget(
@@ -269,7 +292,11 @@ def validate(
 )
 @click.option("--endpoint", metavar="URL", help="Ask this SPARQL 1.1 endpoint instead.")
 @click.option("--timeout", default=30.0, show_default=True, help="Seconds to wait for an endpoint.")
-@click.option("--width", default=100, show_default=True, help="Cut table cells wider than this.")
+@click.option(
+    "--width",
+    type=click.IntRange(min=2),
+    help="Cut table cells wider than this (default: 100, and the table fits the terminal).",
+)
 @max_input_size_option
 def query(
     name: str | None,
@@ -278,7 +305,7 @@ def query(
     fmt: str | None,
     endpoint: str | None,
     timeout: float,
-    width: int,
+    width: int | None,
     max_input_size: str | None,
 ) -> None:
     """Run a query: a competency question (number or slug), a .rq file, or --sparql.
@@ -291,8 +318,13 @@ def query(
         for path in competency_questions():
             click.echo(f"{path.stem}  {question_of(path)}")
         return
-    if (name is None) == (sparql is None):
-        raise click.UsageError("give either a query name or file, or --sparql (not both)")
+    if name is None and sparql is None:
+        raise click.UsageError(
+            "which query? give a competency question's number or slug, a .rq file, or "
+            "--sparql TEXT ('nato-iraq-kg query --list' shows the questions)"
+        )
+    if name is not None and sparql is not None:
+        raise click.UsageError(f"give a query name or file ({name!r}) or --sparql, not both")
     if name is not None:
         from .guard.rdf_input import check_size
 
@@ -303,10 +335,31 @@ def query(
         except OSError as exc:
             raise InputError(f"{path}: cannot read ({exc.strerror})") from exc
     chosen = fmt or ("table" if sys.stdout.isatty() else "csv")
-    click.echo(_answer(sparql or "", chosen, endpoint, timeout, width), nl=False)
+    text = _answer(sparql or "", chosen, endpoint, timeout, width or 100, _table_room(width))
+    click.echo(text if text.endswith("\n") else text + "\n", nl=False)
 
 
-def _answer(sparql: str, fmt: str, endpoint: str | None, timeout: float, width: int) -> str:
+def _table_room(width: int | None) -> int | None:
+    """Return the columns a table may take: the terminal's, unless ``--width`` was given.
+
+    An explicit ``--width`` caps each cell and nothing else (the README's examples rely on it);
+    without it, a table on a terminal (or with ``$COLUMNS`` set) is narrowed to fit.
+    """
+    import shutil
+
+    if width is not None or not (sys.stdout.isatty() or os.environ.get("COLUMNS")):
+        return None
+    return shutil.get_terminal_size().columns
+
+
+def _answer(
+    sparql: str,
+    fmt: str,
+    endpoint: str | None,
+    timeout: float,
+    width: int,
+    room: int | None = None,
+) -> str:
     """Return the answer to ``sparql`` in ``fmt``, from the embedded store or an endpoint."""
     from .sparql.local import SelectResult, compact, load_graph, run, run_serialized, table
 
@@ -317,7 +370,7 @@ def _answer(sparql: str, fmt: str, endpoint: str | None, timeout: float, width: 
         outcome = run(store, sparql)
         if outcome.kind == "select":
             rows = tuple(tuple(compact(t) for t in row) for row in outcome.rows)
-            return table(SelectResult(outcome.variables, rows), width) + "\n"
+            return table(SelectResult(outcome.variables, rows), width, room) + "\n"
         if outcome.kind == "ask":
             return ("yes" if outcome.boolean else "no") + "\n"
         return run_serialized(store, sparql, "turtle").decode("utf-8")
@@ -327,7 +380,7 @@ def _answer(sparql: str, fmt: str, endpoint: str | None, timeout: float, width: 
     remote_format = {"table": "json", "nt": "turtle"}.get(fmt, fmt)
     answer = query_endpoint(endpoint, sparql, return_format=remote_format, timeout=timeout)
     if fmt == "table" and "json" in answer.content_type:
-        return table_from_json(answer.body, width) + "\n"
+        return table_from_json(answer.body, width, room) + "\n"
     if fmt == "nt" and "turtle" in answer.content_type:
         from rdflib import Graph
 
@@ -407,8 +460,11 @@ def serve(
     try:
         from .serve.app import serve as run_server
     except ImportError as exc:
+        from .paths import install_command
+
         raise InputError(
-            f"the server needs its extras: pip install 'nato-iraq-kg[serve]' ({exc})"
+            f"the server needs {(exc.name or 'its extras').split('.')[0]}, which is not installed: "
+            f"{install_command('serve')}"
         ) from exc
     run_server(
         host=host,

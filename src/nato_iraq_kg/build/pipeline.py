@@ -27,9 +27,10 @@ from ..extract.rules import (
     list_iris,
     milestone_assertions,
 )
+from ..extract.support import check_quotes_state_their_values
 from ..formats.turtle import turtle, write_atomically
-from ..namespaces import DERIVED_GRAPH, EVIDENCE_GRAPH, ID, LINKS_GRAPH, NIK, OA
-from ..paths import VOID_FILE
+from ..namespaces import DERIVED_GRAPH, EVIDENCE_GRAPH, ID, LINKS_GRAPH, NIK, OA, prefixes
+from ..paths import DATASET_FILE, VOID_FILE
 from ..source.dates import DateFormatError, parse_key
 from ..source.document import DocumentModel, segment
 from ..source.revision import SourceRevision, load_revisions
@@ -44,6 +45,7 @@ from .graphs import (
 from .history import History, merge_history
 
 if TYPE_CHECKING:
+    from ..check.quality import QualityResult
     from ..check.shapes import ValidationReport
 
 
@@ -82,13 +84,13 @@ class BuildResult:
 
     def class_counts(self, classes: Iterable[URIRef]) -> dict[URIRef, int]:
         """Count the instances of each class, subclasses included (by the ontology)."""
-        facts = self.facts()
-        counts: dict[URIRef, int] = {}
-        for cls in classes:
-            subclasses = set(self.ontology.transitive_subjects(RDFS.subClassOf, cls))
-            members = {s for sub in subclasses for s in facts.subjects(RDF.type, sub)}
-            counts[cls] = len(members)
-        return counts
+        from .class_counts import members_by_class
+
+        typed = ((str(s), str(o)) for s, o in self.facts().subject_objects(RDF.type))
+        subclass_of = ((str(s), str(o)) for s, o in self.ontology.subject_objects(RDFS.subClassOf))
+        classes = list(classes)
+        members = members_by_class(typed, subclass_of, classes)
+        return {cls: len(members[str(cls)]) for cls in classes}
 
 
 def load_ontology(path: Path) -> Graph:
@@ -130,6 +132,23 @@ def merge_entities(curations: Iterable[Curation]) -> dict[URIRef, EntityDecl]:
     return merged
 
 
+def curie(term: URIRef) -> str:
+    """Return ``term`` as a prefixed name when one of our prefixes fits, else as the IRI."""
+    text = str(term)
+    for prefix, namespace in sorted(prefixes().items(), key=lambda kv: -len(kv[1])):
+        if text.startswith(namespace) and len(text) > len(namespace):
+            return f"{prefix}:{text[len(namespace) :]}"
+    return text
+
+
+def did_you_mean(name: str, candidates: Iterable[str]) -> str:
+    """Return "; did you mean X?" for the closest candidates to a misspelt name, or ""."""
+    import difflib
+
+    near = difflib.get_close_matches(name, sorted(set(candidates)), n=3, cutoff=0.75)
+    return f"; did you mean {' or '.join(near)}?" if near else ""
+
+
 def check_references(
     assertions: Iterable[Assertion],
     entities: dict[URIRef, EntityDecl],
@@ -141,12 +160,19 @@ def check_references(
     properties |= BUILTIN_TERMS | {SKOS.member}
     classes |= {SKOS.Collection}
     id_prefix, date_prefix, nik_prefix = str(ID), str(ID) + "date/", str(NIK)
+    known_entities = [str(iri).removeprefix(id_prefix) for iri in [*entities, *lists]]
     for item in assertions:
         for s, p, o in item.triples:
             if p not in properties:
-                raise CheckFailure(f"{item.where}: property {p} is not declared in the ontology")
+                raise CheckFailure(
+                    f"{item.where}: property {curie(p)} is not declared in the ontology"
+                    + did_you_mean(curie(p), [curie(t) for t in properties])
+                )
             if p == RDF.type and o not in classes:
-                raise CheckFailure(f"{item.where}: class {o} is not declared in the ontology")
+                raise CheckFailure(
+                    f"{item.where}: class {curie(o)} is not declared in the ontology"
+                    + did_you_mean(curie(o), [curie(t) for t in classes])
+                )
             for term in (s, o):
                 if not isinstance(term, URIRef):
                     continue
@@ -158,12 +184,82 @@ def check_references(
                         raise CheckFailure(f"{item.where}: malformed date {text}: {exc}") from exc
                 elif text.startswith(id_prefix):
                     if term not in entities and term not in lists:
+                        name = text.removeprefix(id_prefix)
                         raise CheckFailure(
-                            f"{item.where}: unknown entity {text.removeprefix(id_prefix)} "
-                            "(declare it under 'entities')"
+                            f"{item.where}: unknown entity {name} (declare it under 'entities')"
+                            + did_you_mean(name, known_entities)
                         )
                 elif text.startswith(nik_prefix) and term not in classes | properties:
-                    raise CheckFailure(f"{item.where}: {term} is not defined in the ontology")
+                    raise CheckFailure(
+                        f"{item.where}: {curie(term)} is not defined in the ontology"
+                        + did_you_mean(curie(term), [curie(t) for t in classes | properties])
+                    )
+
+
+def _class_set(ontology: Graph, node: object) -> frozenset[URIRef]:
+    """Return the classes an ``rdfs:domain``/``rdfs:range`` value names: one, or a union's."""
+    from rdflib.collection import Collection
+
+    if isinstance(node, URIRef):
+        return frozenset({node})
+    members = ontology.value(node, OWL.unionOf)  # type: ignore[arg-type]
+    if members is None:
+        return frozenset()
+    return frozenset(m for m in Collection(ontology, members) if isinstance(m, URIRef))
+
+
+def check_domains_and_ranges(
+    assertions: Iterable[Assertion], typed: Graph, ontology: Graph
+) -> None:
+    """Refuse a fact whose subject or object is not of the kind its property is declared for.
+
+    OWL reads ``rdfs:domain``/``rdfs:range`` as inferences (the reasoner would conclude the staff
+    are an event); a curator means them as a contract, and only ``reason --with-data`` would
+    notice a clash. The build checks them as constraints: an IRI with a type must have one of
+    the declared classes (subclasses included, super-properties' declarations too). Untyped IRIs
+    and literals are left to the shapes and quality checks.
+    """
+    superclasses: dict[URIRef, set[URIRef]] = {}
+
+    def kinds(node: URIRef) -> set[URIRef]:
+        found: set[URIRef] = set()
+        for cls in typed.objects(node, RDF.type):
+            if cls not in superclasses:
+                closure = ontology.transitive_objects(cls, RDFS.subClassOf)  # type: ignore[arg-type]
+                superclasses[cls] = {c for c in closure if isinstance(c, URIRef)}
+            found |= superclasses[cls]
+        return found
+
+    declared: dict[URIRef, tuple[frozenset[URIRef], frozenset[URIRef]]] = {}
+
+    def declaration(prop: URIRef) -> tuple[frozenset[URIRef], frozenset[URIRef]]:
+        if prop not in declared:
+            domain: frozenset[URIRef] = frozenset()
+            range_: frozenset[URIRef] = frozenset()
+            for each in ontology.transitive_objects(prop, RDFS.subPropertyOf):
+                for value in ontology.objects(each, RDFS.domain):
+                    domain |= _class_set(ontology, value)
+                for value in ontology.objects(each, RDFS.range):
+                    range_ |= _class_set(ontology, value)
+            declared[prop] = (domain, range_)
+        return declared[prop]
+
+    for item in assertions:
+        for s, p, o in item.triples:
+            if p == RDF.type:
+                continue
+            domain, range_ = declaration(p)
+            for role, node, wanted in (("subject", s, domain), ("object", o, range_)):
+                if not wanted or not isinstance(node, URIRef):
+                    continue
+                have = kinds(node)
+                if have and not have & wanted:
+                    needed = " or ".join(sorted(map(curie, wanted)))
+                    actual = ", ".join(sorted(curie(t) for t in typed.objects(node, RDF.type)))
+                    raise CheckFailure(
+                        f"{item.where}: {curie(s)} {curie(p)} {curie(o)}: the {role} of "
+                        f"{curie(p)} must be a {needed}, but {curie(node)} is a {actual}"
+                    )
 
 
 def check_unique_keys(assertions: Iterable[Assertion]) -> None:
@@ -287,7 +383,10 @@ def assemble(root: Path | None = None) -> BuildResult:
     pairs += [(link.entity, link.dbpedia) for link in links if link.dbpedia is not None]
     graphs[LINKS_GRAPH] = links_graph(pairs)
     check_evidence(graphs[EVIDENCE_GRAPH], revisions)
-    return BuildResult(revisions, models, assertions, graphs, ontology, history)
+    result = BuildResult(revisions, models, assertions, graphs, ontology, history)
+    check_domains_and_ranges(assertions, result.facts(), ontology)
+    check_quotes_state_their_values(assertions, models)
+    return result
 
 
 def render(result: BuildResult) -> dict[str, str]:
@@ -330,6 +429,22 @@ def validate_outputs(
     if use_cache:
         validation_cache.store(key, report, folder)
     return report
+
+
+def run_quality_checks_on(files: dict[str, str]) -> list[QualityResult]:
+    """Run every ``queries/qc/*-violation.rq`` on the dataset as rendered, before it is written.
+
+    SHACL cannot see across named graphs (a fact without evidence, one label for two entities);
+    these checks can, so the build runs them too and refuses to write when one finds rows, as
+    ``validate`` would afterwards. They take milliseconds, so they are never cached.
+    """
+    import pyoxigraph
+
+    from ..check.quality import run_quality_checks
+
+    store = pyoxigraph.Store()
+    store.load(files[DATASET_FILE].encode("utf-8"), format=pyoxigraph.RdfFormat.TRIG)
+    return run_quality_checks(store)
 
 
 def stale_files(files: dict[str, str], root: Path | None = None) -> list[Path]:
