@@ -76,6 +76,24 @@ def _print_version(ctx: click.Context, _param: click.Parameter, value: bool) -> 
     ctx.exit(0)
 
 
+def max_input_size_option(command: Any) -> Any:
+    """Add ``--max-input-size`` to a command that reads files a user names."""
+    return click.option(
+        "--max-input-size",
+        "max_input_size",
+        metavar="SIZE",
+        help="Largest input file, e.g. 512M, 2G or none (gzip: once decompressed); default 128M, "
+        "or $NATO_IRAQ_KG_MAX_INPUT_SIZE.",
+    )(command)
+
+
+def _input_limit(option: str | None) -> int | None:
+    """Return the input cap in bytes from the option, the environment or the default."""
+    from .guard.rdf_input import input_limit
+
+    return input_limit(option)
+
+
 @click.group(cls=Commands)
 @click.option(
     "--version",
@@ -221,8 +239,14 @@ def export(fmt: str, output: Path | None) -> None:
     show_default=True,
     help="Seconds the SHACL validation may take before it is stopped (exit 2).",
 )
+@max_input_size_option
 def validate(
-    files: tuple[Path, ...], fmt: str, shapes: Path | None, max_results: int, timeout: float
+    files: tuple[Path, ...],
+    fmt: str,
+    shapes: Path | None,
+    max_results: int,
+    timeout: float,
+    max_input_size: str | None,
 ) -> None:
     """Validate RDF files (default: the built graph) with the shapes and the quality checks.
 
@@ -241,7 +265,7 @@ def validate(
     from .paths import DATASET_FILE
 
     targets = list(files) or [paths.data_dir() / DATASET_FILE]
-    validation, graph = validate_files(targets, shapes, timeout)
+    validation, loaded = validate_files(targets, shapes, timeout, _input_limit(max_input_size))
     note = skipped_note(validation, targets)
     if note:
         click.echo(note, err=True)
@@ -250,7 +274,7 @@ def validate(
     elif fmt == "json":
         click.echo(full_report(validation).serialize(format="json-ld", indent=2))
     else:
-        lines = result_lines(validation, graph)
+        lines = result_lines(validation, lambda: loaded.graph)
         for line in lines[:max_results]:
             click.echo(line)
         if len(lines) > max_results:
@@ -280,6 +304,7 @@ def validate(
     type=click.IntRange(min=2),
     help="Cut table cells wider than this (default: 100, and the table fits the terminal).",
 )
+@max_input_size_option
 def query(
     name: str | None,
     sparql: str | None,
@@ -288,6 +313,7 @@ def query(
     endpoint: str | None,
     timeout: float,
     width: int | None,
+    max_input_size: str | None,
 ) -> None:
     """Run a query: a competency question (number or slug), a .rq file, or --sparql.
 
@@ -307,8 +333,11 @@ def query(
     if name is not None and sparql is not None:
         raise click.UsageError(f"give a query name or file ({name!r}) or --sparql, not both")
     if name is not None:
+        from .guard.rdf_input import check_size
+
         path = resolve_query(name)
         try:
+            check_size(path.stat().st_size, str(path), _input_limit(max_input_size))
             sparql = path.read_text(encoding="utf-8")
         except OSError as exc:
             raise InputError(f"{path}: cannot read ({exc.strerror})") from exc
@@ -501,6 +530,7 @@ PASSWORD_VARIABLE = "NATO_IRAQ_KG_PASSWORD"
     "--connect-timeout", default=10.0, show_default=True, help="Seconds to wait for a connection."
 )
 @click.option("--retries", default=3, show_default=True, help="Retries of a failed request.")
+@max_input_size_option
 def publish(
     endpoint: str,
     update_endpoint: str | None,
@@ -511,6 +541,7 @@ def publish(
     timeout: float,
     connect_timeout: float,
     retries: int,
+    max_input_size: str | None,
 ) -> None:
     """Replace the graph in a remote store, atomically and verified (SPARQL 1.1 Update).
 
@@ -529,7 +560,9 @@ def publish(
         raise InputError("--chunk-size and the timeouts must be positive, --retries >= 0")
     if graph is not None:
         check_graph_iri(graph)
-    publication = read_publication(source or paths.data_dir() / DATASET_FILE, graph)
+    publication = read_publication(
+        source or paths.data_dir() / DATASET_FILE, graph, _input_limit(max_input_size)
+    )
     password = os.environ.get(PASSWORD_VARIABLE)
     if user and password is None:
         if not sys.stdin.isatty():

@@ -9,6 +9,7 @@ read the evidence are skipped, by name, instead of failing on every entity.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -44,13 +45,16 @@ class Validation:
 
 
 def validate_files(
-    files: list[Path], shapes: Path | None, timeout: float
-) -> tuple[Validation, Graph]:
-    """Validate ``files`` with the shapes and the quality checks; return it and the data graph.
+    files: list[Path], shapes: Path | None, timeout: float, limit: int | None
+) -> tuple[Validation, Any]:
+    """Validate ``files`` with the shapes and the quality checks; return it and the loaded input.
+
+    The loaded input (:class:`.inputs.LoadedInput`) builds its rdflib graph only when asked,
+    so valid data never gets one.
 
     Raises:
-        InputError: a file or the shapes cannot be used, the files hold no triple, or the
-            validation overruns ``timeout`` seconds.
+        InputError: a file or the shapes cannot be used (or exceed ``limit`` bytes), the files
+            hold no triple, or the validation overruns ``timeout`` seconds.
     """
     from .. import paths
     from ..build.pipeline import load_ontology
@@ -58,11 +62,12 @@ def validate_files(
     from ..guard.time_budget import within_time_budget
     from .inputs import load_inputs
     from .quality import holds_facts_only, needs_evidence, quality_checks, run_quality_checks
-    from .shapes import load_shapes, validate_graph
+    from .screened import validate_screened
+    from .shapes import load_shapes
 
-    shapes_graph = load_shapes(shapes)
-    loaded = load_inputs(files)
-    if len(loaded.graph) == 0:
+    shapes_graph = load_shapes(shapes, limit)
+    loaded = load_inputs(files, limit)
+    if len(loaded.store) == 0:  # the store, not .graph: that would build rdflib's copy
         raise InputError(
             f"{', '.join(map(str, files))}: 0 triples; nothing to validate (an empty file "
             "conforms to any shapes, which says nothing)"
@@ -70,7 +75,13 @@ def validate_files(
     ontology = load_ontology(paths.ontology_file())
     try:
         report = within_time_budget(
-            lambda: validate_graph(loaded.graph, shapes=shapes_graph, ontology=ontology),
+            lambda: validate_screened(
+                loaded.store,
+                loaded.ledger,
+                lambda: loaded.graph,
+                shapes=shapes_graph,
+                ontology=ontology,
+            ),
             timeout,
             "validation",
         )
@@ -80,7 +91,7 @@ def validate_files(
     if holds_facts_only(loaded.store):
         skipped = [check.stem for check in quality_checks() if needs_evidence(check)]
     quality = run_quality_checks(loaded.store, skip=frozenset(skipped))
-    return Validation(report, quality, skipped), loaded.graph
+    return Validation(report, quality, skipped), loaded
 
 
 def skipped_note(validation: Validation, files: list[Path]) -> str | None:
@@ -95,11 +106,15 @@ def skipped_note(validation: Validation, files: list[Path]) -> str | None:
     )
 
 
-def result_lines(validation: Validation, graph: Graph) -> list[str]:
-    """Return one line per SHACL result, then one per row of each failed quality check."""
+def result_lines(validation: Validation, graph: Callable[[], Graph]) -> list[str]:
+    """Return one line per SHACL result, then one per row of each failed quality check.
+
+    ``graph`` gives the data (for the focus nodes' labels); it is called only if SHACL found
+    something, since building it is what valid data is spared.
+    """
     lines = []
     for item in validation.report.results:
-        label = graph.value(URIRef(item.focus), RDFS.label) if item.focus else None
+        label = graph().value(URIRef(item.focus), RDFS.label) if item.focus else None
         name = f'"{label}" ' if label is not None else ""
         path = f" {item.path}" if item.path else ""
         lines.append(f"{item.severity}: {name}<{item.focus}>{path}: {item.message}")
