@@ -255,6 +255,7 @@ def validate(
     Exit 0 when the data conforms, 1 when it does not, 2 when a file cannot be used.
     """
     from . import paths
+    from .build.pipeline import load_ontology
     from .check.validation import (
         full_report,
         result_lines,
@@ -265,7 +266,9 @@ def validate(
     from .paths import DATASET_FILE
 
     targets = list(files) or [paths.data_dir() / DATASET_FILE]
-    validation, loaded = validate_files(targets, shapes, timeout, _input_limit(max_input_size))
+    limit = _input_limit(max_input_size)
+    ontology = load_ontology(paths.ontology_file())
+    validation, loaded = validate_files(targets, shapes, timeout, limit, ontology)
     note = skipped_note(validation, targets)
     if note:
         click.echo(note, err=True)

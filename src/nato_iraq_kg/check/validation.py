@@ -45,9 +45,12 @@ class Validation:
 
 
 def validate_files(
-    files: list[Path], shapes: Path | None, timeout: float, limit: int | None
+    files: list[Path], shapes: Path | None, timeout: float, limit: int | None, ontology: Graph
 ) -> tuple[Validation, Any]:
     """Validate ``files`` with the shapes and the quality checks; return it and the loaded input.
+
+    ``ontology`` (its class hierarchy is merged into the data) comes from the caller: loading it
+    is the build stage's job, and checks import nothing from the build.
 
     The loaded input (:class:`.inputs.LoadedInput`) builds its rdflib graph only when asked,
     so valid data never gets one.
@@ -56,8 +59,6 @@ def validate_files(
         InputError: a file or the shapes cannot be used (or exceed ``limit`` bytes), the files
             hold no triple, or the validation overruns ``timeout`` seconds.
     """
-    from .. import paths
-    from ..build.pipeline import load_ontology
     from ..errors import InputError
     from ..guard.time_budget import within_time_budget
     from .inputs import load_inputs
@@ -72,7 +73,6 @@ def validate_files(
             f"{', '.join(map(str, files))}: 0 triples; nothing to validate (an empty file "
             "conforms to any shapes, which says nothing)"
         )
-    ontology = load_ontology(paths.ontology_file())
     try:
         report = within_time_budget(
             lambda: validate_screened(
