@@ -78,6 +78,17 @@ def _html_fallback(iri: str, triples: list[Any]) -> str:
     )
 
 
+async def store_about(request: Request, iri: str) -> Any:
+    """Return the store to describe ``iri`` from: the served store, or its neighbourhood.
+
+    With ``serve --endpoint`` the app sets ``fetch_neighbourhood`` (see :mod:`.remote_app`),
+    which reads what the description and page of ``iri`` need from the remote store into a
+    scratch store, so both modes describe and render from the same code.
+    """
+    fetch = getattr(request.app.state, "fetch_neighbourhood", None)
+    return request.app.state.store if fetch is None else await fetch(iri)
+
+
 async def entity(request: Request) -> Response:
     """Dereference ``/id/...``: the entity's description in the negotiated format."""
     config: ServerConfig = request.app.state.config
@@ -90,7 +101,8 @@ async def entity(request: Request) -> Response:
             f"not available in that format; we offer {', '.join(offers)}", 406, **vary
         )
     try:
-        triples = describe(request.app.state.store, iri)
+        store = await store_about(request, iri)
+        triples = describe(store, iri)
     except ValueError:  # not a valid IRI
         triples = []
     if not triples:
@@ -101,7 +113,7 @@ async def entity(request: Request) -> Response:
         except ImportError:
             page = _html_fallback(iri, triples)
         else:
-            page = entity_page(request.app.state.store, iri, request.app.state.vocabulary)
+            page = entity_page(store, iri, request.app.state.vocabulary)
         return Response(page, media_type=HTML, headers=vary)
     fmt = next(name for name, media in protocol.GRAPH_MEDIA.items() if media == chosen)
     return Response(protocol.serialize_triples(triples, fmt), media_type=chosen, headers=vary)
