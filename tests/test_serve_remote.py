@@ -224,6 +224,7 @@ def test_sparql_cuts_rows_and_keeps_the_limits(published: tuple[str, str]) -> No
         assert remote.get("/sparql", params={"query": service}).status_code == 400
         malformed = remote.get("/sparql", params={"query": "SELECT ?s WHERE { ?s"})
         assert malformed.status_code == 400
+        assert "store refused" in malformed.text and "127.0.0.1" not in malformed.text
 
 
 def landing_counts(html: str) -> dict[str, str]:

@@ -56,8 +56,8 @@ class RemoteQueryRunner:
         """Run a vetted query on the store and return its answer in ``fmt``, cut at ``max_rows``.
 
         Raises:
-            QueryRefused: the store refused the query (4xx: malformed), or ``fmt`` does not fit
-                its form.
+            QueryRefused: the store refused the query (400 malformed, 413 too large for it), or
+                ``fmt`` does not fit its form.
             StoreUnavailable: no answer within ``timeout_s`` (504), or the store failed (502).
         """
         try:
@@ -86,8 +86,9 @@ class RemoteQueryRunner:
                 with_declared_prefixes(sparql), N_TRIPLES if graph else JSON_RESULTS
             )
         except EndpointError as exc:
-            if exc.status is not None and 400 <= exc.status < 500 and exc.status != 429:
-                raise QueryRefused(f"the store refused the query: {exc}", 400) from exc
+            if exc.status in (400, 413):  # the query's fault; anything else is the store's
+                detail = str(exc).removeprefix(f"{self.client.connection.query_url}: ")
+                raise QueryRefused(f"the store refused the query: {detail}", exc.status) from exc
             raise
         capped = any(answer.header(name) for name in CAPPED_HEADERS)
         if graph:
