@@ -22,7 +22,7 @@ $(VENV)/.installed-test: pyproject.toml $(VENV)/.installed
 	@touch $@
 
 run: $(VENV)/.installed ## Build, validate and write data/, then answer one question with its evidence
-	$(BIN)/nato-iraq-kg build
+	@$(BIN)/nato-iraq-kg build
 	@echo
 	@echo "Question: how many Iraqi officers were trained, by which programme, and where does the page say so?"
 	@$(BIN)/nato-iraq-kg query queries/examples/officers-trained.rq --format table --width 90
@@ -58,6 +58,7 @@ reason: $(VENV)/.installed-test ## Check the ontology with the HermiT reasoner
 
 bench: $(VENV)/.installed-test ## Benchmarks at our size, 10k, 100k and 1M triples, each against a baseline (< 15 min)
 	$(BIN)/python bench/run.py
+	$(BIN)/python bench/bench_reanchor.py
 
 vendor: system-deps ## Refresh the vendored YASGUI editor from npm (version pinned in vendor/)
 	bash scripts/vendor-yasgui.sh

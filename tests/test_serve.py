@@ -663,3 +663,17 @@ def test_real_server_sends_long_answers_whole_under_concurrent_load() -> None:
         for quad in pyoxigraph.parse(answers[0][1], format=pyoxigraph.RdfFormat.N_TRIPLES)
     }
     assert triples == expected
+
+
+def test_serve_on_a_busy_port_is_one_line_and_exit_2() -> None:
+    """A port another server holds: one line naming it, exit 2 (uvicorn alone exits 3)."""
+    import socket
+
+    with socket.create_server(("127.0.0.1", 0)) as taken:
+        port = taken.getsockname()[1]
+        result = CliRunner().invoke(cli, ["serve", "--port", str(port)])
+    assert result.exit_code == 2
+    assert result.stderr == (
+        f"error: cannot listen on 127.0.0.1:{port}: the port is in use "
+        "(another server? choose another --port)\n"
+    )

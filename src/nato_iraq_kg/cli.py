@@ -98,6 +98,16 @@ def build(check: bool, no_cache: bool) -> None:
         click.echo(f"  {item.severity}: {item.focus} {item.path or ''}: {item.message}", err=True)
     if not report.conforms:
         raise CheckFailure("the graph violates the shapes; data/ left unchanged")
+    quality = stages.run_quality_checks_on(files)
+    failed = [check for check in quality if not check.passed]
+    click.echo(f"Quality checks: {len(quality) - len(failed)} passed, {len(failed)} failed")
+    for check in failed:
+        for row in check.rows.rows:
+            cells = ", ".join(c or "" for c in row)
+            click.echo(f"  Violation: {check.name}: {cells}: {check.question}", err=True)
+    if failed:
+        names = ", ".join(check.name for check in failed)
+        raise CheckFailure(f"the graph fails quality check(s) {names}; data/ left unchanged")
     if check:
         stale = stages.stale_files(files)
         if stale:
@@ -107,8 +117,16 @@ def build(check: bool, no_cache: bool) -> None:
             )
         click.echo("data/ is up to date with a fresh build")
         return
-    for path in stages.write(files):
-        click.echo(f"Wrote {path.relative_to(project_root())}")
+    click.echo(written_line([path.relative_to(project_root()) for path in stages.write(files)]))
+
+
+def written_line(written: list[Path]) -> str:
+    """Return the one line that says what ``build`` wrote: the folder once, then the file names."""
+    folders = sorted({str(path.parent) for path in written})
+    if len(folders) == 1:
+        names = ", ".join(path.name for path in written)
+        return f"Wrote {len(written)} files to {folders[0]}/: {names}"
+    return f"Wrote {len(written)} files: {', '.join(map(str, written))}"
 
 
 @cli.command()
@@ -181,6 +199,11 @@ def validate(
     shapes_graph = load_shapes(shapes)
     targets = list(files) or [paths.data_dir() / DATASET_FILE]
     loaded = load_inputs(targets)
+    if len(loaded.graph) == 0:
+        raise InputError(
+            f"{', '.join(map(str, targets))}: 0 triples; nothing to validate (an empty file "
+            "conforms to any shapes, which says nothing)"
+        )
     ontology = load_ontology(paths.ontology_file())
     try:
         report = within_time_budget(
@@ -237,7 +260,11 @@ def validate(
 )
 @click.option("--endpoint", metavar="URL", help="Ask this SPARQL 1.1 endpoint instead.")
 @click.option("--timeout", default=30.0, show_default=True, help="Seconds to wait for an endpoint.")
-@click.option("--width", default=100, show_default=True, help="Cut table cells wider than this.")
+@click.option(
+    "--width",
+    type=click.IntRange(min=2),
+    help="Cut table cells wider than this (default: 100, and the table fits the terminal).",
+)
 def query(
     name: str | None,
     sparql: str | None,
@@ -245,7 +272,7 @@ def query(
     fmt: str | None,
     endpoint: str | None,
     timeout: float,
-    width: int,
+    width: int | None,
 ) -> None:
     """Run a query: a competency question (number or slug), a .rq file, or --sparql.
 
@@ -257,8 +284,13 @@ def query(
         for path in competency_questions():
             click.echo(f"{path.stem}  {question_of(path)}")
         return
-    if (name is None) == (sparql is None):
-        raise click.UsageError("give either a query name or file, or --sparql (not both)")
+    if name is None and sparql is None:
+        raise click.UsageError(
+            "which query? give a competency question's number or slug, a .rq file, or "
+            "--sparql TEXT ('nato-iraq-kg query --list' shows the questions)"
+        )
+    if name is not None and sparql is not None:
+        raise click.UsageError(f"give a query name or file ({name!r}) or --sparql, not both")
     if name is not None:
         path = resolve_query(name)
         try:
@@ -266,10 +298,31 @@ def query(
         except OSError as exc:
             raise InputError(f"{path}: cannot read ({exc.strerror})") from exc
     chosen = fmt or ("table" if sys.stdout.isatty() else "csv")
-    click.echo(_answer(sparql or "", chosen, endpoint, timeout, width), nl=False)
+    text = _answer(sparql or "", chosen, endpoint, timeout, width or 100, _table_room(width))
+    click.echo(text if text.endswith("\n") else text + "\n", nl=False)
 
 
-def _answer(sparql: str, fmt: str, endpoint: str | None, timeout: float, width: int) -> str:
+def _table_room(width: int | None) -> int | None:
+    """Return the columns a table may take: the terminal's, unless ``--width`` was given.
+
+    An explicit ``--width`` caps each cell and nothing else (the README's examples rely on it);
+    without it, a table on a terminal (or with ``$COLUMNS`` set) is narrowed to fit.
+    """
+    import shutil
+
+    if width is not None or not (sys.stdout.isatty() or os.environ.get("COLUMNS")):
+        return None
+    return shutil.get_terminal_size().columns
+
+
+def _answer(
+    sparql: str,
+    fmt: str,
+    endpoint: str | None,
+    timeout: float,
+    width: int,
+    room: int | None = None,
+) -> str:
     """Return the answer to ``sparql`` in ``fmt``, from the embedded store or an endpoint."""
     from .sparql.local import SelectResult, compact, load_graph, run, run_serialized, table
 
@@ -280,7 +333,7 @@ def _answer(sparql: str, fmt: str, endpoint: str | None, timeout: float, width: 
         outcome = run(store, sparql)
         if outcome.kind == "select":
             rows = tuple(tuple(compact(t) for t in row) for row in outcome.rows)
-            return table(SelectResult(outcome.variables, rows), width) + "\n"
+            return table(SelectResult(outcome.variables, rows), width, room) + "\n"
         if outcome.kind == "ask":
             return ("yes" if outcome.boolean else "no") + "\n"
         return run_serialized(store, sparql, "turtle").decode("utf-8")
@@ -290,7 +343,7 @@ def _answer(sparql: str, fmt: str, endpoint: str | None, timeout: float, width: 
     remote_format = {"table": "json", "nt": "turtle"}.get(fmt, fmt)
     answer = query_endpoint(endpoint, sparql, return_format=remote_format, timeout=timeout)
     if fmt == "table" and "json" in answer.content_type:
-        return table_from_json(answer.body, width) + "\n"
+        return table_from_json(answer.body, width, room) + "\n"
     if fmt == "nt" and "turtle" in answer.content_type:
         from rdflib import Graph
 
@@ -386,8 +439,11 @@ def serve(
         from .serve.app import serve as run_server
         from .serve.remote_app import serve_remote
     except ImportError as exc:
+        from .paths import install_command
+
         raise InputError(
-            f"the server needs its extras: pip install 'nato-iraq-kg[serve]' ({exc})"
+            f"the server needs {(exc.name or 'its extras').split('.')[0]}, which is not installed: "
+            f"{install_command('serve')}"
         ) from exc
     limits = {
         "host": host,
@@ -586,6 +642,87 @@ def site(output: Path, site_url: str, endpoint: str | None, contact: str | None)
 
 
 RDF_EXTENSIONS = ("ttl", "jsonld", "nt", "rdf")
+
+
+@cli.command()
+@click.argument("new")
+@click.option(
+    "--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True
+)
+@click.option(
+    "--write", is_flag=True, help="Write the curated file of NEW (a registered revision)."
+)
+def reanchor(new: str, fmt: str, write: bool) -> None:
+    """Find every quote of the current revision in NEW (a text file or a registered revision).
+
+    Each quote is kept, moved, changed, lost or ambiguous. Exit 0 when every quote is kept or
+    moved, 1 when any needs review, 2 for unusable input.
+    """
+    from .build.reanchoring import reanchor_revision, render_json, render_text
+    from .errors import CheckFailure
+
+    report = reanchor_revision(new, write=write)  # NEW: a file, or a revision's slug
+    click.echo(render_json(report) if fmt == "json" else render_text(report))
+    if report.needing_review:
+        names = ", ".join(a.quote.id.rsplit("/", 1)[-1] for a in report.needing_review)
+        raise CheckFailure(f"{len(report.needing_review)} quote(s) need review: {names}")
+
+
+@cli.group()
+def source() -> None:
+    """Register revisions of the source page."""
+
+
+@source.command("add")
+@click.argument("file", type=click.Path(path_type=Path))
+@click.option(
+    "--modified",
+    required=True,
+    type=click.DateTime(["%Y-%m-%dT%H:%M:%S", "%Y-%m-%dT%H:%M", "%Y-%m-%d"]),
+    help="When the page says it was last updated (ISO 8601, no time zone, as the page gives it).",
+)
+@click.option("--url", help="Its web address, if not the latest revision's.")
+@click.option("--retrieved", type=click.DateTime(["%Y-%m-%d"]), help="When it was downloaded.")
+def source_add(file: Path, modified: Any, url: str | None, retrieved: Any) -> None:
+    """Register FILE as a new revision: copy it, hash it, describe it in data/source/."""
+    from . import paths
+    from .source.register import register_revision
+
+    made = register_revision(
+        file,
+        paths.source_dir(),
+        modified,
+        url=url,
+        retrieved=retrieved.date() if retrieved else None,
+    )
+    click.echo(
+        f"Registered {made.revision.slug} ({made.revision.text_path}), a revision of "
+        f"{made.previous.slug}; next: nato-iraq-kg reanchor {made.revision.slug} --write"
+    )
+
+
+@cli.command()
+@click.argument("old")
+@click.argument("new")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["text", "json", "trig"]),
+    default="text",
+    show_default=True,
+)
+def diff(old: str, new: str, fmt: str) -> None:
+    """The changeset between two registered revisions: facts added, lapsed, unchanged; quotes
+    moved or reworded (as release notes, JSON, or RDF in TriG)."""
+    from .build.changeset import changeset, render_json, render_text, render_trig
+    from .build.pipeline import assemble
+
+    result = assemble()
+    found = changeset(result, old, new)
+    if fmt == "trig":
+        click.echo(render_trig(found, result), nl=False)
+    else:
+        click.echo(render_json(found) if fmt == "json" else render_text(found))
 
 
 def main() -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import sys
 from pathlib import Path
 
 #: The facts alone, and the whole dataset (facts, evidence, derived graphs), as built.
@@ -38,3 +39,23 @@ def source_dir(root: Path | None = None) -> Path:
 def data_dir(root: Path | None = None) -> Path:
     """Return the folder the build writes to."""
     return (root or project_root()) / "data"
+
+
+def install_command(extra: str) -> str:
+    """Return the command that installs one of our extras into the Python running us now.
+
+    A bare ``pip`` may belong to another Python, and ``nato-iraq-kg[extra]`` is on no package
+    index: so the hint names this interpreter's pip and, from a checkout, the checkout itself
+    (editable, as the Makefile installs it), shortened to relative paths under the current folder.
+    """
+
+    def shown(path: Path | str) -> str:
+        relative = os.path.relpath(path)
+        return relative if not relative.startswith("..") else str(path)
+
+    python = shown(sys.executable)
+    root = project_root()
+    if (root / "pyproject.toml").is_file():
+        target = shown(root)
+        return f"{python} -m pip install -e '{target}[{extra}]'"
+    return f"{python} -m pip install 'nato-iraq-kg[{extra}]'"

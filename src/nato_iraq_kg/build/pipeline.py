@@ -27,9 +27,10 @@ from ..extract.rules import (
     list_iris,
     milestone_assertions,
 )
+from ..extract.support import check_quotes_state_their_values
 from ..formats.turtle import turtle, write_atomically
-from ..namespaces import DERIVED_GRAPH, EVIDENCE_GRAPH, ID, LINKS_GRAPH, NIK, OA
-from ..paths import VOID_FILE
+from ..namespaces import DERIVED_GRAPH, EVIDENCE_GRAPH, ID, LINKS_GRAPH, NIK, OA, prefixes
+from ..paths import DATASET_FILE, VOID_FILE
 from ..source.dates import DateFormatError, parse_key
 from ..source.document import DocumentModel, segment
 from ..source.revision import SourceRevision, load_revisions
@@ -41,8 +42,10 @@ from .graphs import (
     links_graph,
     source_graph_iri,
 )
+from .history import History, merge_history
 
 if TYPE_CHECKING:
+    from ..check.quality import QualityResult
     from ..check.shapes import ValidationReport
 
 
@@ -61,12 +64,17 @@ class BuildResult:
     assertions: list[Assertion]
     graphs: dict[URIRef, Graph]
     ontology: Graph
+    history: History | None = None
 
     def facts(self) -> Graph:
-        """Return the union of every graph but the evidence: what ``nato-iraq.ttl`` holds."""
+        """Return the union of every graph but the evidence: what ``nato-iraq.ttl`` holds.
+
+        That is the default view, the latest revision: assertions that lapsed are left out.
+        """
+        lapsed = self.history.lapsed if self.history else {}
         union = Graph()
         for name, graph in self.graphs.items():
-            if name != EVIDENCE_GRAPH:
+            if name != EVIDENCE_GRAPH and name not in lapsed:
                 union += graph
         return union
 
@@ -124,6 +132,23 @@ def merge_entities(curations: Iterable[Curation]) -> dict[URIRef, EntityDecl]:
     return merged
 
 
+def curie(term: URIRef) -> str:
+    """Return ``term`` as a prefixed name when one of our prefixes fits, else as the IRI."""
+    text = str(term)
+    for prefix, namespace in sorted(prefixes().items(), key=lambda kv: -len(kv[1])):
+        if text.startswith(namespace) and len(text) > len(namespace):
+            return f"{prefix}:{text[len(namespace) :]}"
+    return text
+
+
+def did_you_mean(name: str, candidates: Iterable[str]) -> str:
+    """Return "; did you mean X?" for the closest candidates to a misspelt name, or ""."""
+    import difflib
+
+    near = difflib.get_close_matches(name, sorted(set(candidates)), n=3, cutoff=0.75)
+    return f"; did you mean {' or '.join(near)}?" if near else ""
+
+
 def check_references(
     assertions: Iterable[Assertion],
     entities: dict[URIRef, EntityDecl],
@@ -135,12 +160,19 @@ def check_references(
     properties |= BUILTIN_TERMS | {SKOS.member}
     classes |= {SKOS.Collection}
     id_prefix, date_prefix, nik_prefix = str(ID), str(ID) + "date/", str(NIK)
+    known_entities = [str(iri).removeprefix(id_prefix) for iri in [*entities, *lists]]
     for item in assertions:
         for s, p, o in item.triples:
             if p not in properties:
-                raise CheckFailure(f"{item.where}: property {p} is not declared in the ontology")
+                raise CheckFailure(
+                    f"{item.where}: property {curie(p)} is not declared in the ontology"
+                    + did_you_mean(curie(p), [curie(t) for t in properties])
+                )
             if p == RDF.type and o not in classes:
-                raise CheckFailure(f"{item.where}: class {o} is not declared in the ontology")
+                raise CheckFailure(
+                    f"{item.where}: class {curie(o)} is not declared in the ontology"
+                    + did_you_mean(curie(o), [curie(t) for t in classes])
+                )
             for term in (s, o):
                 if not isinstance(term, URIRef):
                     continue
@@ -152,23 +184,92 @@ def check_references(
                         raise CheckFailure(f"{item.where}: malformed date {text}: {exc}") from exc
                 elif text.startswith(id_prefix):
                     if term not in entities and term not in lists:
+                        name = text.removeprefix(id_prefix)
                         raise CheckFailure(
-                            f"{item.where}: unknown entity {text.removeprefix(id_prefix)} "
-                            "(declare it under 'entities')"
+                            f"{item.where}: unknown entity {name} (declare it under 'entities')"
+                            + did_you_mean(name, known_entities)
                         )
                 elif text.startswith(nik_prefix) and term not in classes | properties:
-                    raise CheckFailure(f"{item.where}: {term} is not defined in the ontology")
+                    raise CheckFailure(
+                        f"{item.where}: {curie(term)} is not defined in the ontology"
+                        + did_you_mean(curie(term), [curie(t) for t in classes | properties])
+                    )
+
+
+def _class_set(ontology: Graph, node: object) -> frozenset[URIRef]:
+    """Return the classes an ``rdfs:domain``/``rdfs:range`` value names: one, or a union's."""
+    from rdflib.collection import Collection
+
+    if isinstance(node, URIRef):
+        return frozenset({node})
+    members = ontology.value(node, OWL.unionOf)  # type: ignore[arg-type]
+    if members is None:
+        return frozenset()
+    return frozenset(m for m in Collection(ontology, members) if isinstance(m, URIRef))
+
+
+def check_domains_and_ranges(
+    assertions: Iterable[Assertion], typed: Graph, ontology: Graph
+) -> None:
+    """Refuse a fact whose subject or object is not of the kind its property is declared for.
+
+    OWL reads ``rdfs:domain``/``rdfs:range`` as inferences (the reasoner would conclude the staff
+    are an event); a curator means them as a contract, and only ``reason --with-data`` would
+    notice a clash. The build checks them as constraints: an IRI with a type must have one of
+    the declared classes (subclasses included, super-properties' declarations too). Untyped IRIs
+    and literals are left to the shapes and quality checks.
+    """
+    superclasses: dict[URIRef, set[URIRef]] = {}
+
+    def kinds(node: URIRef) -> set[URIRef]:
+        found: set[URIRef] = set()
+        for cls in typed.objects(node, RDF.type):
+            if cls not in superclasses:
+                closure = ontology.transitive_objects(cls, RDFS.subClassOf)  # type: ignore[arg-type]
+                superclasses[cls] = {c for c in closure if isinstance(c, URIRef)}
+            found |= superclasses[cls]
+        return found
+
+    declared: dict[URIRef, tuple[frozenset[URIRef], frozenset[URIRef]]] = {}
+
+    def declaration(prop: URIRef) -> tuple[frozenset[URIRef], frozenset[URIRef]]:
+        if prop not in declared:
+            domain: frozenset[URIRef] = frozenset()
+            range_: frozenset[URIRef] = frozenset()
+            for each in ontology.transitive_objects(prop, RDFS.subPropertyOf):
+                for value in ontology.objects(each, RDFS.domain):
+                    domain |= _class_set(ontology, value)
+                for value in ontology.objects(each, RDFS.range):
+                    range_ |= _class_set(ontology, value)
+            declared[prop] = (domain, range_)
+        return declared[prop]
+
+    for item in assertions:
+        for s, p, o in item.triples:
+            if p == RDF.type:
+                continue
+            domain, range_ = declaration(p)
+            for role, node, wanted in (("subject", s, domain), ("object", o, range_)):
+                if not wanted or not isinstance(node, URIRef):
+                    continue
+                have = kinds(node)
+                if have and not have & wanted:
+                    needed = " or ".join(sorted(map(curie, wanted)))
+                    actual = ", ".join(sorted(curie(t) for t in typed.objects(node, RDF.type)))
+                    raise CheckFailure(
+                        f"{item.where}: {curie(s)} {curie(p)} {curie(o)}: the {role} of "
+                        f"{curie(p)} must be a {needed}, but {curie(node)} is a {actual}"
+                    )
 
 
 def check_unique_keys(assertions: Iterable[Assertion]) -> None:
-    """Refuse two assertions with one graph IRI (they would merge silently)."""
-    seen: dict[URIRef, str] = {}
+    """Refuse two assertions of one revision with one graph IRI (they would merge silently)."""
+    seen: dict[tuple[URIRef, str], str] = {}
     for item in assertions:
-        if item.graph in seen:
-            raise CheckFailure(
-                f"{item.where}: duplicate assertion {item.graph} ({seen[item.graph]})"
-            )
-        seen[item.graph] = item.where
+        key = (item.graph, item.source.slug)
+        if key in seen:
+            raise CheckFailure(f"{item.where}: duplicate assertion {item.graph} ({seen[key]})")
+        seen[key] = item.where
 
 
 def check_evidence(evidence: Graph, revisions: Iterable[SourceRevision]) -> int:
@@ -213,6 +314,12 @@ def revision_assertions(
             f"{curation.path}: says it curates {curation.source!r}, but {source.metadata_path} "
             f"points to it for {source.slug!r}"
         )
+    if curation.review:
+        raise CheckFailure(
+            f"{curation.path}: {len(curation.review)} quote(s) carried over from an earlier "
+            f"revision still need review: {', '.join(curation.review)}; resolve each (edit or "
+            "remove the fact, then its entry under 'review:')"
+        )
     entities = list(curation.entities.values())
     return (
         entity_assertions(source, entities)
@@ -233,10 +340,17 @@ def assemble(root: Path | None = None) -> BuildResult:
     assertions: list[Assertion] = []
     for source in revisions:
         model = segment(source.text)
+        if not source.curation_path.is_file():
+            raise InputError(
+                f"{source.metadata_path}: no curated file {source.curation_path.name} yet; "
+                f"run 'nato-iraq-kg reanchor {source.slug} --write' to carry the facts over"
+            )
         curation = load_curation(source.curation_path)
         models[source.slug] = model
         curations.append(curation)
         assertions += revision_assertions(source, model, curation)
+    history = merge_history(revisions, assertions)
+    assertions = history.assertions
     entities = merge_entities(curations)
     lists = set().union(*(list_iris(c) for c in curations))
     check_unique_keys(assertions)
@@ -256,7 +370,8 @@ def assemble(root: Path | None = None) -> BuildResult:
         graphs[item.graph] = graph
     for source in revisions:
         graphs[source_graph_iri(source)] = document_graph(source, models[source.slug])
-    graphs[EVIDENCE_GRAPH] = evidence_graph(assertions, models)
+        graphs[source_graph_iri(source)] += history.revision_statements(source)
+    graphs[EVIDENCE_GRAPH] = evidence_graph(assertions, models) + history.statements()
     concepts = {
         iri: SCHEME_OF_TYPE[t]
         for iri, decl in entities.items()
@@ -268,7 +383,10 @@ def assemble(root: Path | None = None) -> BuildResult:
     pairs += [(link.entity, link.dbpedia) for link in links if link.dbpedia is not None]
     graphs[LINKS_GRAPH] = links_graph(pairs)
     check_evidence(graphs[EVIDENCE_GRAPH], revisions)
-    return BuildResult(revisions, models, assertions, graphs, ontology)
+    result = BuildResult(revisions, models, assertions, graphs, ontology, history)
+    check_domains_and_ranges(assertions, result.facts(), ontology)
+    check_quotes_state_their_values(assertions, models)
+    return result
 
 
 def render(result: BuildResult) -> dict[str, str]:
@@ -311,6 +429,22 @@ def validate_outputs(
     if use_cache:
         validation_cache.store(key, report, folder)
     return report
+
+
+def run_quality_checks_on(files: dict[str, str]) -> list[QualityResult]:
+    """Run every ``queries/qc/*-violation.rq`` on the dataset as rendered, before it is written.
+
+    SHACL cannot see across named graphs (a fact without evidence, one label for two entities);
+    these checks can, so the build runs them too and refuses to write when one finds rows, as
+    ``validate`` would afterwards. They take milliseconds, so they are never cached.
+    """
+    import pyoxigraph
+
+    from ..check.quality import run_quality_checks
+
+    store = pyoxigraph.Store()
+    store.load(files[DATASET_FILE].encode("utf-8"), format=pyoxigraph.RdfFormat.TRIG)
+    return run_quality_checks(store)
 
 
 def stale_files(files: dict[str, str], root: Path | None = None) -> list[Path]:

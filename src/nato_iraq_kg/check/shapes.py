@@ -88,8 +88,19 @@ class ValidationReport:
 
 @lru_cache(maxsize=1024)
 def _prepare(text: str, namespaces: tuple[tuple[str, str], ...]) -> Query:
-    """Parse a SPARQL text once; the parsed query is reusable with any graph and bindings."""
-    return prepareQuery(text, initNs=dict(namespaces))
+    """Parse a SPARQL text once; the parsed query is reusable with any graph and bindings.
+
+    Raises:
+        ValueError: The text is not SPARQL (a user's shapes file): the caller reports it as
+            unusable input, not as a crash.
+    """
+    from pyparsing import ParseBaseException
+
+    try:
+        return prepareQuery(text, initNs=dict(namespaces))
+    except ParseBaseException as exc:
+        near = exc.line[max(exc.col - 1, 0) :][:60]
+        raise ValueError(f"a SPARQL constraint does not parse: {exc.msg} at {near!r}") from exc
 
 
 class _PreparedQueryGraph(Graph):
@@ -171,10 +182,11 @@ def refuse_remote_shapes(graph: Graph, source: Path) -> None:
 def load_shapes(path: Path | None = None) -> Graph:
     """Parse the SHACL shapes; by default the project's ``ontology/shapes.ttl``.
 
-    Each ``sh:select`` query is put on one line (whitespace only: tokens and strings are kept).
-    pyshacl checks every query text with regular expressions, once per focus node, whose cost grows
-    with the number of lines; one-line queries make the whole validation about a third faster.
-    Queries therefore must not contain ``#`` comments after code on a line.
+    Each ``sh:select`` query is put on one line by
+    :func:`nato_iraq_kg.guard.sparql_text.one_line`, which reads tokens, not lines: comments go,
+    strings and IRIs are kept whole. pyshacl checks every query text with regular expressions,
+    once per focus node, whose cost grows with the number of lines; one-line queries make the
+    whole validation about a third faster.
     """
     from ..errors import InputError
 
@@ -191,10 +203,10 @@ def load_shapes(path: Path | None = None) -> Graph:
     except Exception as exc:  # rdflib raises several unrelated types for bad syntax
         raise InputError(f"{source}: malformed shapes: {' '.join(str(exc).split())}") from exc
     refuse_remote_shapes(graph, source)
+    from ..guard.sparql_text import one_line
+
     for node, text in list(graph.subject_objects(SH.select)):
-        lines = (line.strip() for line in str(text).splitlines())
-        compact = " ".join(line for line in lines if line and not line.startswith("#"))
-        graph.set((node, SH.select, Literal(compact)))
+        graph.set((node, SH.select, Literal(one_line(str(text)))))
     return graph
 
 

@@ -11,6 +11,9 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import errno
+import socket
+import sys
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
@@ -157,7 +160,28 @@ def serve(host: str = "127.0.0.1", port: int = 8000, **kw: Any) -> None:
     """Run the app with uvicorn until interrupted; ``kw`` goes to :func:`create_app`.
 
     Loopback by default: exposing the service is a deliberate choice (``host="0.0.0.0"``).
+    The socket is bound here, before the app is built, so a busy port or an unknown host is one
+    line and exit 2 (:class:`~nato_iraq_kg.errors.InputError`), not uvicorn's exit 3.
     """
     import uvicorn
 
-    uvicorn.run(create_app(**kw), host=host, port=port, log_level="info")
+    listener = listening_socket(host, port)
+    config = uvicorn.Config(create_app(**kw), host=host, port=port, log_level="info")
+    shown = f"[{host}]" if ":" in host else host
+    print(f"Serving on http://{shown}:{port}/ (Ctrl+C to stop)", file=sys.stderr, flush=True)
+    uvicorn.Server(config).run(sockets=[listener])
+
+
+def listening_socket(host: str, port: int) -> socket.socket:
+    """Return a socket bound to ``host``:``port`` and listening, or raise InputError saying why."""
+    from ..errors import InputError
+
+    try:
+        family = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)[0][0]
+        return socket.create_server((host, port), family=family, backlog=2048)
+    except OSError as exc:
+        if exc.errno == errno.EADDRINUSE:
+            reason = "the port is in use (another server? choose another --port)"
+        else:
+            reason = exc.strerror or str(exc)
+        raise InputError(f"cannot listen on {host}:{port}: {reason}") from exc
