@@ -293,7 +293,18 @@ def create_remote_app(
 
 
 def serve_remote(endpoint: str, host: str = "127.0.0.1", port: int = 8000, **kw: Any) -> None:
-    """Run :func:`create_remote_app` with uvicorn until interrupted (loopback by default)."""
+    """Run :func:`create_remote_app` with uvicorn until interrupted (loopback by default).
+
+    As :func:`.app.serve`: the socket is bound first, so a busy port is one line and exit 2.
+    """
+    import sys
+
     import uvicorn
 
-    uvicorn.run(create_remote_app(endpoint, **kw), host=host, port=port, log_level="info")
+    from .app import listening_socket
+
+    listener = listening_socket(host, port)
+    config = uvicorn.Config(create_remote_app(endpoint, **kw), host=host, port=port)
+    shown = f"[{host}]" if ":" in host else host
+    print(f"Serving on http://{shown}:{port}/ (Ctrl+C to stop)", file=sys.stderr, flush=True)
+    uvicorn.Server(config).run(sockets=[listener])
