@@ -84,13 +84,13 @@ class BuildResult:
 
     def class_counts(self, classes: Iterable[URIRef]) -> dict[URIRef, int]:
         """Count the instances of each class, subclasses included (by the ontology)."""
-        facts = self.facts()
-        counts: dict[URIRef, int] = {}
-        for cls in classes:
-            subclasses = set(self.ontology.transitive_subjects(RDFS.subClassOf, cls))
-            members = {s for sub in subclasses for s in facts.subjects(RDF.type, sub)}
-            counts[cls] = len(members)
-        return counts
+        from .class_counts import members_by_class
+
+        typed = ((str(s), str(o)) for s, o in self.facts().subject_objects(RDF.type))
+        subclass_of = ((str(s), str(o)) for s, o in self.ontology.subject_objects(RDFS.subClassOf))
+        classes = list(classes)
+        members = members_by_class(typed, subclass_of, classes)
+        return {cls: len(members[str(cls)]) for cls in classes}
 
 
 def load_ontology(path: Path) -> Graph:

@@ -18,11 +18,10 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-import tempfile
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
@@ -39,12 +38,14 @@ from ..remote.client import Connection, EndpointError, SparqlClient
 from .config import ServerConfig, text_response
 from .endpoint import sparql_endpoint
 from .html_common import esc, page_frame, vocabulary_labels
-from .linked_data import entity, ontology
+from .linked_data import entity, favicon, ontology
 from .negotiation import best_match
 from .page_search import search
+from .query_pool import QueryPool
 from .remote_runner import RemoteQueryRunner
 from .remote_store import RemoteStore, StoreUnavailable, status_for
 from .slots import Slots
+from .snapshot import Snapshot
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -91,15 +92,17 @@ class RemoteSite:
         return await self.call(self.remote.neighbourhood, iri)
 
     def landing_html(self) -> str:
-        """Build the landing page from the store's labels and counts (blocking)."""
+        """Build the landing page from the store's types, labels and counts (blocking)."""
         from .pages import landing_page
 
-        labels = self.remote.labels()
         void = void_of_counts(self.remote.counts(), self.data_dir / VOID_FILE)
-        with tempfile.TemporaryDirectory(prefix="nato-iraq-kg-void-") as folder:
-            path = Path(folder) / VOID_FILE
-            path.write_bytes(void)
-            return landing_page(labels, path)
+        return landing_page(self.remote.labels(), void)
+
+    def timeline_html(self) -> str:
+        """Build the timeline page with the quotes of each event from the store (blocking)."""
+        from .pages import timeline_page
+
+        return timeline_page(self.remote.timeline_quotes())
 
     def timeline_json(self) -> str:
         """Build ``timeline.jsonld`` from the store, as the build does from its files (blocking)."""
@@ -145,10 +148,9 @@ async def landing(request: Request) -> Response:
 
 
 async def timeline(request: Request) -> Response:
-    """The timeline page (its data comes from :func:`data_file`)."""
-    from .pages import timeline_page
-
-    return HTMLResponse(timeline_page())
+    """The timeline page with the events' quotes (its data comes from :func:`data_file`)."""
+    site = _site(request)
+    return HTMLResponse(await site.cached("timeline page", site.timeline_html))
 
 
 async def query_editor(request: Request) -> Response:
@@ -244,6 +246,7 @@ def create_remote_app(
         Route("/id/{path:path}", entity, methods=["GET"]),
         Route("/ontology", ontology, methods=["GET"]),
         Route("/data/{name}", data_file, methods=["GET"]),
+        Route("/favicon.ico", favicon, methods=["GET"]),
         Route("/", landing, methods=["GET"]),
         Route("/timeline", timeline, methods=["GET"]),
         Route("/query", query_editor, methods=["GET"]),
@@ -268,16 +271,25 @@ def create_remote_app(
         routes=routes, middleware=middleware, lifespan=lifespan, exception_handlers=handlers
     )
     state = app.state
+    state.root = paths.project_root()
+    # What the shared handlers read: no store (each page fetches its own), the runner for
+    # /sparql, the ontology's labels; no downloads.
+    state.snapshot = Snapshot(
+        store=None,
+        pool=cast(QueryPool, runner),
+        vocabulary=vocabulary_labels(paths.ontology_file(state.root)),
+        subclass_of=(),
+        downloads={},
+    )
     state.store = None
+    state.query_pool = runner
+    state.vocabulary = state.snapshot.vocabulary
+    state.downloads = {}
     state.remote_site = site
     state.fetch_neighbourhood = site.neighbourhood
-    state.query_pool = runner
     state.search_index = None
     state.search_lock = asyncio.Lock()
     state.search_index_factory = site.remote.search_index
-    state.root = paths.project_root()
-    state.vocabulary = vocabulary_labels(paths.ontology_file(state.root))
-    state.downloads = {}
     state.config = ServerConfig(
         data_dir=data_dir,
         base_url=base_url,

@@ -30,6 +30,9 @@ ID_BASE = BASE + "id/"
 EVENT_BASE = ID_BASE + "event/"
 EVIDENCE_GRAPH = BASE + "graph/evidence"
 OA = "http://www.w3.org/ns/oa#"
+RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
+RDFS = "http://www.w3.org/2000/01/rdf-schema#"
+SKOS = "http://www.w3.org/2004/02/skos/core#"
 NIK = BASE + "ontology#"
 #: Characters an IRI written into a query could use to break out of ``<...>`` (SPARQL IRIREF).
 _UNSAFE_IN_IRI = re.compile(r'[\x00-\x20<>"{}|^`\\]')
@@ -107,43 +110,54 @@ def neighbours_query(node: str) -> str:
     return _describe_nodes_query(nodes)
 
 
-def evidence_query(node: str) -> str:
-    """Return the SELECT of the evidence of every graph stating something about ``node``.
+def _evidence_nodes(bodies: str) -> str:
+    """Return the nodes of the evidence of the assertion graphs ``?body`` that ``bodies`` binds.
 
-    For each such assertion graph (and ``node`` itself, if it is one): the annotations whose body
-    it is, their targets and selectors (the quote, its offsets) and the document part and
-    sentence the quote is in, each with all its statements. (``BIND``, not ``VALUES``, names
-    ``node`` in the union: Virtuoso 7.2 answers nothing at all for a branch of ``VALUES`` alone.)
+    The annotations whose body each graph is, their targets and selectors (the quote, its
+    offsets) and the document part and sentence the quote is in.
     """
-    nodes = f"""
-      {{ SELECT DISTINCT ?body WHERE {{
-          {{ GRAPH ?body {{ {node} ?p1 ?o1 }} }} UNION {{ GRAPH ?body {{ ?o1 ?p1 {node} }} }}
-          UNION {{ BIND({node} AS ?body) }}
-      }} }}
+    return f"""
+      {{ SELECT DISTINCT ?body WHERE {{ {bodies} }} }}
       {{ GRAPH ?ge {{ ?s <{OA}hasBody> ?body }} }}
       UNION {{ GRAPH ?ge {{ ?ev <{OA}hasBody> ?body ; <{NIK}inPart> ?s }} }}
       UNION {{ GRAPH ?ge {{ ?ev <{OA}hasBody> ?body ; <{NIK}inSentence> ?s }} }}
       UNION {{ GRAPH ?ge {{ ?ev <{OA}hasBody> ?body ; <{OA}hasTarget> ?s }} }}
       UNION {{ GRAPH ?ge {{ ?ev <{OA}hasBody> ?body ; <{OA}hasTarget> ?t .
                              ?t <{OA}hasSelector> ?s }} }}"""
-    return _describe_nodes_query(nodes)
+
+
+def evidence_query(node: str) -> str:
+    """Return the SELECT of the evidence of every graph stating something about ``node``.
+
+    For each such assertion graph (and ``node`` itself, if it is one), every statement of each
+    node of its evidence (see :func:`_evidence_nodes`). (``BIND``, not ``VALUES``, names
+    ``node`` in the union: Virtuoso 7.2 answers nothing at all for a branch of ``VALUES`` alone.)
+    """
+    bodies = f"""
+          {{ GRAPH ?body {{ {node} ?p1 ?o1 }} }} UNION {{ GRAPH ?body {{ ?o1 ?p1 {node} }} }}
+          UNION {{ BIND({node} AS ?body) }}"""
+    return _describe_nodes_query(_evidence_nodes(bodies))
 
 
 TIMELINE_QUERY = _describe_nodes_query(
     f"""
-      {{ GRAPH ?g1 {{ ?s <{NIK}date> ?d }} FILTER(STRSTARTS(STR(?s), "{EVENT_BASE}")) }}
-      UNION {{ GRAPH ?g1 {{ ?e <{NIK}date> ?d }} GRAPH ?g2 {{ ?e ?p2 ?s }}
-               FILTER(STRSTARTS(STR(?e), "{EVENT_BASE}")) }}"""
+      {{ GRAPH ?g1 {{ ?s ?p1 ?o1 }} FILTER(STRSTARTS(STR(?s), "{EVENT_BASE}")) }}
+      UNION {{ GRAPH ?g1 {{ ?e ?p2 ?s }} FILTER(STRSTARTS(STR(?e), "{EVENT_BASE}")) }}"""
 )
-"""Every statement of each dated event and of what it links to (its dates, places, agents)."""
+"""Every statement of each event and of what it links to (its dates, places, agents)."""
+
+TIMELINE_EVIDENCE_QUERY = _describe_nodes_query(
+    _evidence_nodes(f'GRAPH ?body {{ ?e ?p1 ?o1 }} FILTER(STRSTARTS(STR(?e), "{EVENT_BASE}"))')
+)
+"""The evidence of every graph with a statement about an event: the timeline shows the quotes."""
 
 BROWSE_QUERY = f"""
 SELECT ?s ?p ?o ?g WHERE {{
+  VALUES ?p {{ <{RDF_TYPE}> <{RDFS}label> <{SKOS}prefLabel> }}
   GRAPH ?g {{ ?s ?p ?o }}
-  VALUES ?p {{ <http://www.w3.org/2000/01/rdf-schema#label> }}
-  FILTER({_OURS} && isIRI(?s) && STRSTARTS(STR(?s), "{ID_BASE}"))
+  FILTER({_OURS} && isIRI(?s))
 }}"""
-"""The labels of every entity, which the landing page lists by kind."""
+"""The types and labels of everything, from which the landing page lists the entities by kind."""
 
 #: The VoID counts of the landing page, over the facts (every graph but the evidence), as the
 #: build counts them (``build/void.py``).
@@ -221,8 +235,12 @@ class RemoteStore:
         text = pyoxigraph.serialize(triples, format=pyoxigraph.RdfFormat.N_TRIPLES) or b""
         return Graph().parse(data=text.decode("utf-8"), format="nt")
 
+    def timeline_quotes(self) -> Any:
+        """Return a store with the events' statements and their evidence (the quotes shown)."""
+        return self.quads(TIMELINE_QUERY, TIMELINE_EVIDENCE_QUERY)
+
     def labels(self) -> Any:
-        """Return a store of every entity's labels (for the landing page's lists)."""
+        """Return a store of the types and labels the landing page's lists are made of."""
         return self.quads(BROWSE_QUERY)
 
     def counts(self) -> dict[str, int]:

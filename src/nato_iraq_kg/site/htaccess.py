@@ -20,22 +20,17 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from ..formats.registry import SYNTAXES, syntax
+
+#: The negotiated RDF syntaxes, in the server's order of preference (then HTML).
+NEGOTIATED = ("ttl", "nt", "xml", "jsonld")
 #: (file extension, media types that select it), in the server's order of preference.
 VARIANTS = (
-    ("ttl", ("text/turtle",)),
-    ("nt", ("application/n-triples",)),
-    ("rdf", ("application/rdf+xml",)),
-    ("jsonld", ("application/ld+json",)),
+    *((syntax(key).suffix[1:], (syntax(key).media_type,)) for key in NEGOTIATED),
     ("html", ("text/html", "application/xhtml+xml")),
 )
-MEDIA_TYPES = {
-    "ttl": "text/turtle",
-    "nt": "application/n-triples",
-    "rdf": "application/rdf+xml",
-    "jsonld": "application/ld+json",
-    "trig": "application/trig",
-    "nq": "application/n-quads",
-}
+#: The media type Apache sends for each RDF file extension of the site.
+MEDIA_TYPES = {s.suffix[1:]: s.media_type for s in SYNTAXES}
 #: The resources that are negotiated: every entity IRI's path, and the ontology.
 RESOURCES = r"^(id/.+|ontology)$"
 #: The same, as the end of a URL path (the site may be mounted anywhere).

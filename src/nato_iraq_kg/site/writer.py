@@ -90,7 +90,6 @@ class _Writer:
             html = html.replace("query.html?cq=", "query.html#cq-")
         head = (
             f'<meta name="nik-site-root" content="{esc(root)}">\n'
-            '<link rel="icon" href="data:,">\n'
             f'<script src="{esc(root)}static/site-links.js" defer></script>\n</head>'
         )
         html = html.replace("</head>", head, 1)
@@ -226,7 +225,7 @@ def _write_all(
 
     site_pages = {
         "index.html": pages.landing_page(store, data_dir / "void.ttl"),
-        "timeline.html": pages.timeline_page(),
+        "timeline.html": pages.timeline_page(store),
         "query.html": _query_page(endpoint, store),
         "search.html": _search_page(),
     }
