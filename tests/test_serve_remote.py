@@ -241,6 +241,14 @@ def test_timeline_search_and_counts_read_the_same(
     there = remote.get("/data/timeline.jsonld")
     assert there.status_code == 200
     assert there.json() == local
+
+    def quotes(page: str) -> dict[str, list[str]]:
+        found = page.split('id="timeline-quotes">', 1)[1].split("</script>", 1)[0]
+        return json.loads(found)  # type: ignore[no-any-return]
+
+    expected_quotes = quotes(client.get("/timeline").text)
+    assert len(expected_quotes) >= 10
+    assert quotes(remote.get("/timeline").text) == expected_quotes
     for words in ("Mosul", "DCB", "Stoltenberg", "counter-terrorism"):
         params = {"q": words, "format": "json"}
         assert (
