@@ -147,7 +147,7 @@ def test_landing_page_lists_every_distribution_and_the_counts(store: Any) -> Non
     ]
     assert len(urls) >= 7
     for url in urls:
-        assert f'href="/data/{url.rsplit("/", 1)[-1]}"' in page
+        assert f'href="/data/{url.split("/data/", 1)[1]}"' in page
     for name in ("triples", "entities", "classes", "properties"):
         value = next(iter(void.query(f"SELECT ?n {{ ?d <http://rdfs.org/ns/void#{name}> ?n }}")))
         assert f"<dd>{int(value['n'].value):,}</dd>" in page

@@ -355,6 +355,8 @@ def test_ontology(client: TestClient) -> None:
         ("nato-iraq.nq", "application/n-quads"),
         ("timeline.jsonld", "application/ld+json"),
         ("void.ttl", "text/turtle"),
+        ("tables/facts.csv", "text/csv"),
+        ("tables/datapackage.json", "application/json"),
     ],
 )
 def test_downloads(client: TestClient, name: str, media: str) -> None:
@@ -373,6 +375,9 @@ def test_nothing_outside_the_downloads_is_served(client: TestClient) -> None:
         "/data/..%2Fpyproject.toml",
         "/data/%2e%2e%2fpyproject.toml",
         "/data/source/",
+        "/data/source/nato-relations-with-iraq-2017-02-03.toml",
+        "/data/tables/../release.toml",
+        "/data/tables/%2e%2e/release.toml",
         "/data/..%2f..%2fetc%2fpasswd",
     ]:
         response = client.get(path)

@@ -60,8 +60,31 @@ def _silence_stdout() -> None:
     os.dup2(devnull, sys.stdout.fileno())
 
 
+def _print_version(ctx: click.Context, _param: click.Parameter, value: bool) -> None:
+    """Print the code version, the dataset release and the source revision, then exit."""
+    if not value or ctx.resilient_parsing:
+        return
+    from . import __version__
+    from .source.release import version_lines
+
+    try:
+        lines = version_lines(__version__)
+    except KGError as error:  # an option callback runs before the group's handler
+        _fail(error)
+    for line in lines:
+        click.echo(line)
+    ctx.exit(0)
+
+
 @click.group(cls=Commands)
-@click.version_option(package_name="nato-iraq-kg")
+@click.option(
+    "--version",
+    is_flag=True,
+    expose_value=False,
+    is_eager=True,
+    callback=_print_version,
+    help="Show the code and dataset versions and the source revision, then exit.",
+)
 def cli() -> None:
     """Build, check and query the NATO–Iraq relations knowledge graph."""
 
@@ -77,18 +100,30 @@ def cli() -> None:
     is_flag=True,
     help="Validate even if the output, shapes and ontology are unchanged since the last build.",
 )
-def build(check: bool, no_cache: bool) -> None:
+@click.option(
+    "--output",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Write the files into this folder instead of data/ (how to build from an installed "
+    "package).",
+)
+def build(check: bool, no_cache: bool, output: Path | None) -> None:
     """Build the graph from the sources, check every quote and shape, and write data/."""
+    from . import paths
     from .build import pipeline as stages
     from .build.summary import summary_lines
     from .errors import CheckFailure
-    from .paths import project_root
 
+    packaged = paths.is_packaged()
+    if not check and output is None:
+        paths.require_checkout(
+            "'build' writing data/",
+            "; 'build --check' verifies them, 'build --output DIR' rebuilds them elsewhere",
+        )
     result = stages.assemble()
     for line in summary_lines(result):
         click.echo(line)
     files = stages.render(result)
-    report = stages.validate_outputs(result, files, use_cache=not no_cache)
+    report = stages.validate_outputs(result, files, use_cache=not (no_cache or packaged))
     status = "conforms" if report.conforms else "DOES NOT CONFORM"
     click.echo(
         f"Validation (SHACL): {status} "
@@ -117,16 +152,20 @@ def build(check: bool, no_cache: bool) -> None:
             )
         click.echo("data/ is up to date with a fresh build")
         return
-    click.echo(written_line([path.relative_to(project_root()) for path in stages.write(files)]))
+    if output is not None:
+        click.echo(written_line(stages.write(files, folder=output)))
+        return
+    written = [path.relative_to(paths.project_root()) for path in stages.write(files)]
+    click.echo(written_line(written))
 
 
 def written_line(written: list[Path]) -> str:
     """Return the one line that says what ``build`` wrote: the folder once, then the file names."""
-    folders = sorted({str(path.parent) for path in written})
-    if len(folders) == 1:
-        names = ", ".join(path.name for path in written)
-        return f"Wrote {len(written)} files to {folders[0]}/: {names}"
-    return f"Wrote {len(written)} files: {', '.join(map(str, written))}"
+    if not written:
+        return "Wrote 0 files"
+    folder = Path(os.path.commonpath([path.parent for path in written]))
+    names = ", ".join(path.relative_to(folder).as_posix() for path in written)
+    return f"Wrote {len(written)} files to {folder}/: {names}"
 
 
 @cli.command()
@@ -570,6 +609,7 @@ def fill_offsets_command() -> None:
     from .curation.offsets import fill_offsets
     from .source.revision import load_revisions
 
+    paths.require_checkout("'curate fill-offsets' (it edits the curated files)")
     for revision in load_revisions(paths.source_dir()):
         report = fill_offsets(revision.curation_path, revision.text)
         click.echo(f"{revision.curation_path}: filled {report.filled} offset(s)")
@@ -658,9 +698,12 @@ def reanchor(new: str, fmt: str, write: bool) -> None:
     Each quote is kept, moved, changed, lost or ambiguous. Exit 0 when every quote is kept or
     moved, 1 when any needs review, 2 for unusable input.
     """
+    from . import paths
     from .build.reanchoring import reanchor_revision, render_json, render_text
     from .errors import CheckFailure
 
+    if write:
+        paths.require_checkout("'reanchor --write' (it writes a curated file)")
     report = reanchor_revision(new, write=write)  # NEW: a file, or a revision's slug
     click.echo(render_json(report) if fmt == "json" else render_text(report))
     if report.needing_review:
@@ -688,6 +731,7 @@ def source_add(file: Path, modified: Any, url: str | None, retrieved: Any) -> No
     from . import paths
     from .source.register import register_revision
 
+    paths.require_checkout("'source add' (it writes data/source/)")
     made = register_revision(
         file,
         paths.source_dir(),

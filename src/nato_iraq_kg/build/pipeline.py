@@ -33,6 +33,7 @@ from ..namespaces import DERIVED_GRAPH, EVIDENCE_GRAPH, ID, LINKS_GRAPH, NIK, OA
 from ..paths import DATASET_FILE, VOID_FILE
 from ..source.dates import DateFormatError, parse_key
 from ..source.document import DocumentModel, segment
+from ..source.release import Release, load_release
 from ..source.revision import SourceRevision, load_revisions
 from .graphs import (
     SCHEME_OF_TYPE,
@@ -65,6 +66,7 @@ class BuildResult:
     graphs: dict[URIRef, Graph]
     ontology: Graph
     history: History | None = None
+    release: Release | None = None
 
     def facts(self) -> Graph:
         """Return the union of every graph but the evidence: what ``nato-iraq.ttl`` holds.
@@ -383,7 +385,9 @@ def assemble(root: Path | None = None) -> BuildResult:
     pairs += [(link.entity, link.dbpedia) for link in links if link.dbpedia is not None]
     graphs[LINKS_GRAPH] = links_graph(pairs)
     check_evidence(graphs[EVIDENCE_GRAPH], revisions)
-    result = BuildResult(revisions, models, assertions, graphs, ontology, history)
+    result = BuildResult(
+        revisions, models, assertions, graphs, ontology, history, load_release(root)
+    )
     check_domains_and_ranges(assertions, result.facts(), ontology)
     check_quotes_state_their_values(assertions, models)
     return result
@@ -399,8 +403,26 @@ def render(result: BuildResult) -> dict[str, str]:
 
     facts = result.facts()
     files = render_dumps(facts, result.dataset_graphs())
+    release = result.release or load_release()
+    files.update(_release_files(result, facts, release))
     encoded = {name: text.encode("utf-8") for name, text in files.items()}
-    files[VOID_FILE] = turtle(void_graph(encoded, facts, result.revisions))
+    files[VOID_FILE] = turtle(void_graph(encoded, facts, result.revisions, release))
+    return _with_crate(files, result, release)
+
+
+def _release_files(result: BuildResult, facts: Graph, release: Release) -> dict[str, str]:
+    """Return the tables for people without RDF tools (see :mod:`.tables`)."""
+    from .tables import render_tables
+
+    return render_tables(facts, result.graphs, result.ontology, release, result.revisions)
+
+
+def _with_crate(files: dict[str, str], result: BuildResult, release: Release) -> dict[str, str]:
+    """Add the RO-Crate that describes every other file (see :mod:`.crate`)."""
+    from .crate import CRATE_FILE, crate_json
+
+    built = {name: text.encode("utf-8") for name, text in files.items()}
+    files[CRATE_FILE] = crate_json(built, release, result.revisions)
     return files
 
 
@@ -458,10 +480,13 @@ def stale_files(files: dict[str, str], root: Path | None = None) -> list[Path]:
     return stale
 
 
-def write(files: dict[str, str], root: Path | None = None) -> list[Path]:
-    """Write every rendered file atomically into ``data/``; return their paths."""
-    folder = paths.data_dir(root)
+def write(
+    files: dict[str, str], root: Path | None = None, *, folder: Path | None = None
+) -> list[Path]:
+    """Write every rendered file atomically into ``data/`` (or ``folder``); return their paths."""
+    folder = folder or paths.data_dir(root)
     for name, content in files.items():
+        (folder / name).parent.mkdir(parents=True, exist_ok=True)
         write_atomically(folder / name, content)
     return [folder / name for name in files]
 

@@ -158,7 +158,7 @@ def create_app(
         Route("/sparql", sparql_endpoint, methods=["GET", "POST"]),
         Route("/id/{path:path}", entity, methods=["GET"]),
         Route("/ontology", ontology, methods=["GET"]),
-        Route("/data/{name}", data_file, methods=["GET"]),
+        Route("/data/{name:path}", data_file, methods=["GET"]),
         Route("/.well-known/void", well_known_void, methods=["GET"]),
         Route("/favicon.ico", favicon, methods=["GET"]),
         Route("/", landing, methods=["GET"]),

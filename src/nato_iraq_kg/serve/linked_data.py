@@ -147,7 +147,8 @@ def downloads_of(void: bytes, base_url: str) -> dict[str, str]:
         if quad.predicate.value != download or not quad.object.value.startswith(prefix):
             continue
         name = quad.object.value[len(prefix) :]
-        if "/" in name or name.startswith("."):
+        parts = name.split("/")  # a file of data/, or of one folder in it (tables/)
+        if len(parts) > 2 or any(not part or part.startswith(".") for part in parts):
             continue
         suffix = Path(name).suffix
         media = media_of.get(quad.subject, "")

@@ -104,7 +104,7 @@ def distributions(void_store: Any) -> list[Distribution]:
         media = row["type"].value.rsplit("media-types/", 1)[-1] if row["type"] else ""
         result.append(
             Distribution(
-                url.rstrip("/").rsplit("/", 1)[-1],
+                url.split("/data/", 1)[-1] if "/data/" in url else url.rsplit("/", 1)[-1],
                 row["title"].value if row["title"] else "",
                 media,
                 int_or_none(row["size"]),
