@@ -76,6 +76,24 @@ def _print_version(ctx: click.Context, _param: click.Parameter, value: bool) -> 
     ctx.exit(0)
 
 
+def max_input_size_option(command: Any) -> Any:
+    """Add ``--max-input-size`` to a command that reads files a user names."""
+    return click.option(
+        "--max-input-size",
+        "max_input_size",
+        metavar="SIZE",
+        help="Largest input file, e.g. 512M, 2G or none (gzip: once decompressed); default 128M, "
+        "or $NATO_IRAQ_KG_MAX_INPUT_SIZE.",
+    )(command)
+
+
+def _input_limit(option: str | None) -> int | None:
+    """Return the input cap in bytes from the option, the environment or the default."""
+    from .guard.rdf_input import input_limit
+
+    return input_limit(option)
+
+
 @click.group(cls=Commands)
 @click.option(
     "--version",
@@ -220,8 +238,14 @@ def export(fmt: str, output: Path | None) -> None:
     show_default=True,
     help="Seconds the SHACL validation may take before it is stopped (exit 2).",
 )
+@max_input_size_option
 def validate(
-    files: tuple[Path, ...], fmt: str, shapes: Path | None, max_results: int, timeout: float
+    files: tuple[Path, ...],
+    fmt: str,
+    shapes: Path | None,
+    max_results: int,
+    timeout: float,
+    max_input_size: str | None,
 ) -> None:
     """Validate RDF files (default: the built graph) with the shapes and the quality checks.
 
@@ -231,14 +255,16 @@ def validate(
     from .build.pipeline import load_ontology
     from .check.inputs import load_inputs
     from .check.quality import run_quality_checks
-    from .check.shapes import load_shapes, validate_graph
+    from .check.screened import validate_screened
+    from .check.shapes import load_shapes
     from .guard.time_budget import within_time_budget
     from .paths import DATASET_FILE
 
-    shapes_graph = load_shapes(shapes)
+    limit = _input_limit(max_input_size)
+    shapes_graph = load_shapes(shapes, limit)
     targets = list(files) or [paths.data_dir() / DATASET_FILE]
-    loaded = load_inputs(targets)
-    if len(loaded.graph) == 0:
+    loaded = load_inputs(targets, limit)
+    if len(loaded.store) == 0:  # the store, not .graph: that would build rdflib's copy
         raise InputError(
             f"{', '.join(map(str, targets))}: 0 triples; nothing to validate (an empty file "
             "conforms to any shapes, which says nothing)"
@@ -246,7 +272,13 @@ def validate(
     ontology = load_ontology(paths.ontology_file())
     try:
         report = within_time_budget(
-            lambda: validate_graph(loaded.graph, shapes=shapes_graph, ontology=ontology),
+            lambda: validate_screened(
+                loaded.store,
+                loaded.ledger,
+                lambda: loaded.graph,
+                shapes=shapes_graph,
+                ontology=ontology,
+            ),
             timeout,
             "validation",
         )
@@ -304,6 +336,7 @@ def validate(
     type=click.IntRange(min=2),
     help="Cut table cells wider than this (default: 100, and the table fits the terminal).",
 )
+@max_input_size_option
 def query(
     name: str | None,
     sparql: str | None,
@@ -312,6 +345,7 @@ def query(
     endpoint: str | None,
     timeout: float,
     width: int | None,
+    max_input_size: str | None,
 ) -> None:
     """Run a query: a competency question (number or slug), a .rq file, or --sparql.
 
@@ -331,8 +365,11 @@ def query(
     if name is not None and sparql is not None:
         raise click.UsageError(f"give a query name or file ({name!r}) or --sparql, not both")
     if name is not None:
+        from .guard.rdf_input import check_size
+
         path = resolve_query(name)
         try:
+            check_size(path.stat().st_size, str(path), _input_limit(max_input_size))
             sparql = path.read_text(encoding="utf-8")
         except OSError as exc:
             raise InputError(f"{path}: cannot read ({exc.strerror})") from exc
@@ -545,6 +582,7 @@ def _password_for(user: str | None) -> str | None:
     "--connect-timeout", default=10.0, show_default=True, help="Seconds to wait for a connection."
 )
 @click.option("--retries", default=3, show_default=True, help="Retries of a failed request.")
+@max_input_size_option
 def publish(
     endpoint: str,
     update_endpoint: str | None,
@@ -555,6 +593,7 @@ def publish(
     timeout: float,
     connect_timeout: float,
     retries: int,
+    max_input_size: str | None,
 ) -> None:
     """Replace the graph in a remote store, atomically and verified (SPARQL 1.1 Update).
 
@@ -572,7 +611,9 @@ def publish(
         raise InputError("--chunk-size and the timeouts must be positive, --retries >= 0")
     if graph is not None:
         check_graph_iri(graph)
-    publication = read_publication(source or paths.data_dir() / DATASET_FILE, graph)
+    publication = read_publication(
+        source or paths.data_dir() / DATASET_FILE, graph, _input_limit(max_input_size)
+    )
     password = _password_for(user)
     client = SparqlClient(
         Connection(

@@ -25,6 +25,7 @@ from rdflib.query import Result
 from rdflib.term import Node
 
 from .. import paths
+from ..guard.rdf_input import MAX_INPUT_BYTES
 
 __all__ = ["ValidationReport", "ValidationResult", "load_shapes", "validate_graph"]
 
@@ -179,14 +180,15 @@ def refuse_remote_shapes(graph: Graph, source: Path) -> None:
                 )
 
 
-def load_shapes(path: Path | None = None) -> Graph:
+def load_shapes(path: Path | None = None, limit: int | None = MAX_INPUT_BYTES) -> Graph:
     """Parse the SHACL shapes; by default the project's ``ontology/shapes.ttl``.
 
     Each ``sh:select`` query is put on one line by
     :func:`nato_iraq_kg.guard.sparql_text.one_line`, which reads tokens, not lines: comments go,
     strings and IRIs are kept whole. pyshacl checks every query text with regular expressions,
     once per focus node, whose cost grows with the number of lines; one-line queries make the
-    whole validation about a third faster.
+    whole validation about a third faster. A user's file is measured first against ``limit``
+    (None: no cap).
     """
     from ..errors import InputError
 
@@ -194,7 +196,7 @@ def load_shapes(path: Path | None = None) -> Graph:
     if path is not None:  # a user's file: size cap and strict syntax before rdflib reads it
         from ..guard.rdf_input import read_rdf_file
 
-        read_rdf_file(path, "TURTLE")
+        read_rdf_file(path, "TURTLE", limit)
     graph = Graph()
     try:
         graph.parse(source, format="turtle")
@@ -295,6 +297,7 @@ def validate_graph(
     ontology: Graph | None = None,
     focus_nodes: Iterable[URIRef] | None = None,
     prefilter: bool = True,
+    screen: bool = True,
 ) -> ValidationReport:
     """Validate ``data`` against the shapes, with the ontology merged in.
 
@@ -308,7 +311,10 @@ def validate_graph(
             only a few nodes changed. Shapes still see the whole graph.
         prefilter: Run each SPARQL constraint once over all its targets in Oxigraph first, so
             pyshacl runs it only for the focus nodes that have a solution (same results, several
-            times faster; see :mod:`.shacl_prefilter`). ``False`` gives plain pyshacl.
+            times faster; see :mod:`.prefilter`). ``False`` gives plain pyshacl.
+        screen: First list, in Oxigraph, the focus nodes that may fail any constraint, and let
+            pyshacl validate only those (none: the data conforms and pyshacl does not run; see
+            :mod:`.screen`). Same results; ``False`` (with ``prefilter=False``) is the reference.
 
     Returns:
         The report; ``conforms`` is ``False`` only when there is at least one Violation.
@@ -316,13 +322,21 @@ def validate_graph(
     Raises:
         ValueError: The shapes graph is not valid SHACL (pyshacl cannot apply it).
     """
-    import pyshacl  # deferred: importing pyshacl is slow, and most commands never validate
-
     focus = sorted(set(focus_nodes)) if focus_nodes is not None else None
     if focus is not None and not focus:
         return ValidationReport(True, (), Graph())
     shapes = shapes if shapes is not None else load_shapes()
     ontology = ontology if ontology is not None else _load_ontology()
+    if screen and focus is None:
+        from .screen import has_targets
+        from .screened import conforming_report, screen_graph
+
+        restricted = screen_graph(data, shapes, ontology)
+        if restricted is not None and not has_targets(restricted):
+            return conforming_report()
+        if restricted is None:  # the screen gave up: plain pyshacl, not second-guessed
+            prefilter = False
+        shapes = restricted if restricted is not None else shapes
     # Merging here, rather than passing ont_graph, lets pyshacl validate in place: it clones the
     # data graph whenever it mixes in an ontology, and the merge below is the one copy we need.
     merged = _PreparedQueryGraph()
@@ -334,6 +348,8 @@ def validate_graph(
         from .prefilter import sparql_prefilters
 
         merged.prefilters = sparql_prefilters(merged, shapes)
+    import pyshacl  # deferred: slow to import, and screened valid data never needs it
+
     _, report_graph, report_text = pyshacl.validate(
         merged,
         shacl_graph=shapes,
