@@ -477,6 +477,16 @@ def reason(with_data: bool) -> None:
     multiple=True,
     help="Allow browser pages from this origin (repeatable); none by default.",
 )
+@click.option(
+    "--endpoint",
+    metavar="URL",
+    help="Read everything from this SPARQL store's query endpoint instead of the built files.",
+)
+@click.option(
+    "--user",
+    metavar="NAME",
+    help="Log in to --endpoint as NAME; the password comes from $NATO_IRAQ_KG_PASSWORD.",
+)
 def serve(
     host: str,
     port: int,
@@ -484,10 +494,16 @@ def serve(
     max_rows: int,
     max_concurrent: int,
     cors_origins: tuple[str, ...],
+    endpoint: str | None,
+    user: str | None,
 ) -> None:
-    """Serve the built graph: a read-only SPARQL endpoint, entity IRIs, pages and downloads."""
+    """Serve the graph: a read-only SPARQL endpoint, entity IRIs, pages and downloads.
+
+    From the built files, or with --endpoint from a SPARQL store (read-only: no update is sent).
+    """
     try:
         from .serve.app import serve as run_server
+        from .serve.remote_app import serve_remote
     except ImportError as exc:
         from .paths import install_command
 
@@ -495,17 +511,40 @@ def serve(
             f"the server needs {(exc.name or 'its extras').split('.')[0]}, which is not installed: "
             f"{install_command('serve')}"
         ) from exc
-    run_server(
-        host=host,
-        port=port,
-        query_timeout_s=timeout,
-        max_rows=max_rows,
-        max_concurrent=max_concurrent,
-        cors_origins=cors_origins,
-    )
+    limits = {
+        "host": host,
+        "port": port,
+        "query_timeout_s": timeout,
+        "max_rows": max_rows,
+        "max_concurrent": max_concurrent,
+        "cors_origins": cors_origins,
+    }
+    if endpoint is not None:
+        from .remote.client import check_endpoint_url
+
+        check_endpoint_url(endpoint)
+        serve_remote(endpoint, user=user, password=_password_for(user), **limits)
+    elif user is not None:
+        raise InputError("--user needs --endpoint: it logs in to a remote store")
+    else:
+        run_server(**limits)
 
 
 PASSWORD_VARIABLE = "NATO_IRAQ_KG_PASSWORD"
+
+
+def _password_for(user: str | None) -> str | None:
+    """Return ``user``'s password from the environment, or ask for it on a terminal.
+
+    Never an option: a password on the command line is visible to every user of the machine.
+    """
+
+    password = os.environ.get(PASSWORD_VARIABLE)
+    if user and password is None:
+        if not sys.stdin.isatty():
+            raise InputError(f"--user {user}: set the password in ${PASSWORD_VARIABLE}")
+        password = click.prompt(f"Password for {user}", hide_input=True, err=True)
+    return password
 
 
 @cli.command()
@@ -551,7 +590,6 @@ def publish(
     Stages the triples, checks their count and hash read back, swaps them in with one MOVE update,
     and checks again; on any failure the store's graphs stay as they were. Exit 2 on failure.
     """
-    import os
 
     from . import paths
     from .paths import DATASET_FILE
@@ -566,11 +604,7 @@ def publish(
     publication = read_publication(
         source or paths.data_dir() / DATASET_FILE, graph, _input_limit(max_input_size)
     )
-    password = os.environ.get(PASSWORD_VARIABLE)
-    if user and password is None:
-        if not sys.stdin.isatty():
-            raise InputError(f"--user {user}: set the password in ${PASSWORD_VARIABLE}")
-        password = click.prompt(f"Password for {user}", hide_input=True, err=True)
+    password = _password_for(user)
     client = SparqlClient(
         Connection(
             query_url=endpoint,
