@@ -151,7 +151,9 @@ def test_a_worker_that_dies_mid_query_fails_that_query_clearly(pool: QueryPool) 
     with pytest.raises(WorkerFailed, match="stopped"):
         pool.run(NEVER_ENDS, "json", max_rows=1, timeout_s=20)
     killer.join()
-    assert time.monotonic() - start < 5
+    # Well before the query's 20 s limit: the death was noticed, not waited out (a bound, not a
+    # speed target; 5 s was missed on a loaded machine).
+    assert time.monotonic() - start < 15
     answer = pool.run("ASK {}", "json", max_rows=1, timeout_s=10)
     assert b"true" in answer.body
 
