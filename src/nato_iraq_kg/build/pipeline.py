@@ -36,7 +36,8 @@ from .graphs import (
     source_graph_iri,
 )
 from ..curation.links import load_links
-from ..namespaces import DERIVED_GRAPH, EVIDENCE_GRAPH, ID, LINKS_GRAPH, NIK, OA
+from .tiers import entailed_types, finest_dates, graph_tier_descriptions
+from ..namespaces import DERIVED_GRAPH, ENTAILED_GRAPH, EVIDENCE_GRAPH, ID, LINKS_GRAPH, NIK, OA
 from ..extract.rules import concept_list_assertions, list_iris, milestone_assertions
 from ..formats.turtle import trig, turtle, write_atomically
 from ..source.revision import SourceRevision, load_revisions
@@ -266,6 +267,13 @@ def assemble(root: Path | None = None) -> BuildResult:
     pairs = [(link.entity, link.wikidata) for link in links]
     pairs += [(link.entity, link.dbpedia) for link in links if link.dbpedia is not None]
     graphs[LINKS_GRAPH] = links_graph(pairs)
+    stated = Graph()
+    for name, graph in graphs.items():
+        if name != EVIDENCE_GRAPH:
+            stated += graph
+    graphs[DERIVED_GRAPH] += finest_dates(stated)
+    graphs[ENTAILED_GRAPH] = entailed_types(stated, ontology)
+    graphs[EVIDENCE_GRAPH] += graph_tier_descriptions()
     check_evidence(graphs[EVIDENCE_GRAPH], revisions)
     return BuildResult(revisions, models, assertions, graphs, ontology)
 
