@@ -136,14 +136,26 @@ def _term_html(term: Any, labels: Labels) -> str:
     return f'<span class="blank">{esc(term)}</span>'
 
 
+def _tier_html(store: Any, graph: Any) -> str:
+    """Render a graph's tier (stated, derived, interpreted), with the curator's reason as a tip."""
+    tier = first_of(objects_of(store, graph, NIK + "tier"))
+    if tier is None or not hasattr(tier, "value"):
+        return ""
+    name = tier.value.rsplit("#", 1)[-1]
+    why = literal_text(store, graph, SKOS + "editorialNote")
+    tip = f' title="{esc(why)}"' if why else ""
+    return f'<span class="tier tier-{esc(name)}"{tip}>{esc(name)}</span> '
+
+
 def _evidence_html(store: Any, graphs: Iterable[Any], cache: dict[Any, list[Evidence]]) -> str:
-    """Render the evidence of one fact, from every graph that states it."""
+    """Render the evidence of one fact, from every graph that states it, with each one's tier."""
     items = []
     plain = []
     seen: set[str] = set()
     for graph in graphs:
         if graph not in cache:
             cache[graph] = evidence_of(store, graph)
+        tier = _tier_html(store, graph)
         for ev in cache[graph]:
             if ev.iri in seen:
                 continue
@@ -157,15 +169,15 @@ def _evidence_html(store: Any, graphs: Iterable[Any], cache: dict[Any, list[Evid
             )
             items.append(
                 f'<li><blockquote class="evidence">{highlight(ev)}</blockquote>'
-                f'<p class="where">from {part_html}{ev_link}</p></li>'
+                f'<p class="where">{tier}from {part_html}{ev_link}</p></li>'
             )
         if not cache[graph] and hasattr(graph, "value"):
-            plain.append(esc(compact(graph)))
+            plain.append(f"{tier}in {esc(compact(graph))}")
     html_parts = []
     if items:
         html_parts.append(f'<ul class="evidence-list">{"".join(items)}</ul>')
     if plain:
-        html_parts.append(f'<p class="graph-note">stated in {", ".join(sorted(set(plain)))}</p>')
+        html_parts.append(f'<p class="graph-note">{", ".join(sorted(set(plain)))}</p>')
     return "".join(html_parts)
 
 
