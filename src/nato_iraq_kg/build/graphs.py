@@ -19,7 +19,7 @@ from rdflib.namespace import DCTERMS, OWL, PROV, RDF, RDFS, SKOS, XSD
 from ..source.dates import DateValue, Precision, parse_key
 from ..source.document import DocumentModel, Part
 from ..extract.curated import Assertion
-from ..namespaces import ID, NIF, NIK, OA, SCHEMA, TIME, entity
+from ..namespaces import DBR, ID, NIF, NIK, OA, SCHEMA, TIME, WD, entity
 from ..source.revision import SourceRevision
 
 PART_TYPES: dict[str, tuple[URIRef, ...]] = {
@@ -257,8 +257,16 @@ SCHEME_OF_TYPE = {
 
 
 def links_graph(links: Iterable[tuple[URIRef, URIRef]]) -> Graph:
-    """State each checked identity link as ``owl:sameAs``."""
+    """State each checked identity link as ``owl:sameAs``, and name which dataset it points into.
+
+    ``nik:wikidataItem`` and ``nik:dbpediaResource`` repeat the link with a property that says
+    where it points, so that a query asks for Wikidata links without testing IRI prefixes.
+    """
     g = Graph()
     for ours, theirs in links:
         g.add((ours, OWL.sameAs, theirs))
+        if str(theirs).startswith(str(WD)):
+            g.add((ours, NIK.wikidataItem, theirs))
+        elif str(theirs).startswith(str(DBR)):
+            g.add((ours, NIK.dbpediaResource, theirs))
     return g

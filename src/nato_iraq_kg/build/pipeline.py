@@ -267,9 +267,10 @@ def assemble(root: Path | None = None) -> BuildResult:
     pairs = [(link.entity, link.wikidata) for link in links]
     pairs += [(link.entity, link.dbpedia) for link in links if link.dbpedia is not None]
     graphs[LINKS_GRAPH] = links_graph(pairs)
-    stated = Graph()
+    stated = Graph()  # the facts, without the evidence and the document structure
+    structure = {source_graph_iri(source) for source in revisions}
     for name, graph in graphs.items():
-        if name != EVIDENCE_GRAPH:
+        if name != EVIDENCE_GRAPH and name not in structure:
             stated += graph
     graphs[DERIVED_GRAPH] += finest_dates(stated)
     graphs[ENTAILED_GRAPH] = entailed_types(stated, ontology)
