@@ -7,9 +7,9 @@ from pathlib import Path
 from click.testing import CliRunner, Result
 
 from nato_iraq_kg.cli import cli
+from nato_iraq_kg.remote.client import Connection, SparqlClient
 from nato_iraq_kg.remote.publish import read_graphs
 from nato_iraq_kg.remote.publish_plan import PUBLISHED_NAMESPACE, quads_digest
-from nato_iraq_kg.remote.store import Connection, StoreClient
 
 ROOT = Path(__file__).resolve().parents[1]
 DATASET_NQ = ROOT / "data" / "nato-iraq.nq"
@@ -29,7 +29,7 @@ def publish_cli(*args: str, password: str | None = None) -> Result:
 
 def store_state(query_url: str, user: str | None = None, password: str | None = None):
     """Return (count, hash, graphs) of every graph under the project's namespace in the store."""
-    client = StoreClient(Connection(query_url, query_url, user, password))
+    client = SparqlClient(Connection(query_url, query_url, user, password))
     graphs = read_graphs(client, f'FILTER(STRSTARTS(STR(?g), "{PUBLISHED_NAMESPACE}"))')
     return sum(len(v) for v in graphs.values()), quads_digest(graphs), graphs
 

@@ -123,6 +123,36 @@ def test_endpoint_table_output_for_people(endpoint: str) -> None:
     assert "NATO" in result.stdout and "(1 row)" in result.stdout
 
 
+def test_predeclared_prefixes_work_with_an_endpoint_and_tables_stay_compact(
+    endpoint: str,
+) -> None:
+    """Regression (issue 22.3): the text that works locally works remotely, with the same table.
+
+    `actor:` and `rdfs:` are predeclared by the embedded store only; the client now sends their
+    PREFIX lines, and the remote table shows `actor:...` names as the local one does.
+    """
+    sparql = "SELECT ?who ?l WHERE { VALUES ?who { actor:nato } ?who rdfs:label ?l }"
+    runs = [
+        CliRunner().invoke(cli, ["query", "--sparql", sparql, "--format", "table", *extra])
+        for extra in ([], ["--endpoint", endpoint])
+    ]
+    for result in runs:
+        assert result.exit_code == 0, result.stderr
+        assert "actor:nato" in result.stdout and "NATO" in result.stdout
+    assert runs[0].stdout == runs[1].stdout
+
+
+def test_declared_prefixes_are_not_declared_twice() -> None:
+    """A query that declares its own prefix (even to another namespace) keeps it unchanged."""
+    from nato_iraq_kg.sparql.local import with_declared_prefixes
+
+    own = "PREFIX rdfs: <urn:mine#>\nSELECT * { ?s rdfs:label ?o }"
+    assert with_declared_prefixes(own) == own
+    sent = with_declared_prefixes('SELECT * { ?s rdfs:label "nik:x" } # skos:broader')
+    assert sent.splitlines()[0] == "PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>"
+    assert "PREFIX nik:" not in sent and "PREFIX skos:" not in sent
+
+
 def test_query_never_sends_an_update(endpoint: str) -> None:
     """An update given to 'query --endpoint' is refused before sending: exit 2, one clear line."""
     update_url = endpoint.replace("/query", "/update")

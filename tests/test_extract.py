@@ -10,7 +10,7 @@ from rdflib.namespace import SKOS
 
 from nato_iraq_kg.curation.model import load_curation
 from nato_iraq_kg.errors import CheckFailure
-from nato_iraq_kg.extract.curated import abbreviation_assertions
+from nato_iraq_kg.extract.rules import abbreviation_assertions
 from nato_iraq_kg.source.quotes import locate_quote
 from nato_iraq_kg.source.revision import load_revisions
 

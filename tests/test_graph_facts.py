@@ -209,17 +209,27 @@ def test_milestone_event_date_and_precision(
 MILESTONE_EVENT_WORDS = {
     "event:2004-ntm-i-establishment": "The NATO Training Mission-Iraq (NTM-I) is established",
     "event:2011-ntm-i-closure": "The NTM-I is discontinued",
-    "event:2012-06-transition-cell-opening": "A temporary one-year NATO Transition Cell opens in Baghdad",
-    "event:2012-09-24-ipcp-signing": "The NATO-Iraq Individual Partnership and Cooperation Programme is signed",
+    "event:2012-06-transition-cell-opening": (
+        "A temporary one-year NATO Transition Cell opens in Baghdad"
+    ),
+    "event:2012-09-24-ipcp-signing": (
+        "The NATO-Iraq Individual Partnership and Cooperation Programme is signed"
+    ),
     "event:2015-07-31-dcb-package-agreement": "NATO Allies agree on a DCB package",
     "event:2016-03-01-stoltenberg-visit-to-iraq": "official visit to Iraq",
-    "event:2016-04-training-launch-in-jordan": "Training for Iraqi security forces under the DCB Initiative is launched in Jordan",
+    "event:2016-04-training-launch-in-jordan": (
+        "Training for Iraqi security forces under the DCB Initiative is launched in Jordan"
+    ),
     "event:2016-05-19-foreign-ministers-agreement": "NATO foreign ministers agree",
-    "event:2016-07-09-warsaw-summit-reaffirmation": "Allied leaders reaffirm their commitment to a long-term partnership with Iraq",
-    "event:2016-07-09-in-country-training-agreement": "Allies agree to a request from the Iraqi government",
+    "event:2016-07-09-warsaw-summit-reaffirmation": (
+        "Allied leaders reaffirm their commitment to a long-term partnership with Iraq"
+    ),
+    "event:2016-07-09-in-country-training-agreement": (
+        "Allies agree to a request from the Iraqi government"
+    ),
     "event:2016-10-18-al-jaafari-visit-to-nato-hq": "Dr Ibrahim Al-Jaafari visits NATO HQ",
     "event:2017-01-core-team-deployment": "A NATO Core Team is deployed to Baghdad",
-}  # fmt: skip
+}
 
 
 def test_milestone_evidence_quotes_the_date_and_the_event(build, provenance):

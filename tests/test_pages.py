@@ -356,7 +356,9 @@ def test_each_fact_shows_its_tier_and_an_interpretation_its_reason(store: Any) -
     """The NTM-I establishment's agent (read from the mission's name) shows as interpreted, why."""
     page = pages.entity_page(store, ID + "event/2004-ntm-i-establishment")
     assert '<span class="tier tier-stated">stated</span>' in page
-    interpreted = re.search(r'<span class="tier tier-interpreted" title="([^"]*)">interpreted', page)
+    interpreted = re.search(
+        r'<span class="tier tier-interpreted" title="([^"]*)">interpreted', page
+    )
     assert interpreted, "no interpreted fact shown"
     assert "read from the mission&#x27;s name" in interpreted.group(1)
     assert re.search(r'<span class="tier tier-derived"[^>]*>derived</span> in ', page)

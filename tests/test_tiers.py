@@ -30,30 +30,74 @@ SLUG = "nato-relations-with-iraq-2017-02-03"
 #: What the audit found the page does not state, and the tier it now has (YAML fact ids, or the
 #: concept-links of an entity). Each is an interpretation with a reason, never "stated".
 INTERPRETED = {
-    "fact-m2004-ntm-i-established-by-nato": ("event/2004-ntm-i-establishment", "agent", "actor/nato"),
+    "fact-m2004-ntm-i-established-by-nato": (
+        "event/2004-ntm-i-establishment",
+        "agent",
+        "actor/nato",
+    ),
     "fact-pc3-wales-dcb-initiative-agreed-by-allied-leaders": (
-        "event/2014-09-dcb-initiative-agreement", "agent", "actor/allied-leaders"),
-    "fact-pc3-dcb-initiative-launched-by-nato": ("event/dcb-initiative-launch", "agent", "actor/nato"),
+        "event/2014-09-dcb-initiative-agreement",
+        "agent",
+        "actor/allied-leaders",
+    ),
+    "fact-pc3-dcb-initiative-launched-by-nato": (
+        "event/dcb-initiative-launch",
+        "agent",
+        "actor/nato",
+    ),
     "fact-m2017-01-core-team-deployed-by-nato": (
-        "event/2017-01-core-team-deployment", "agent", "actor/nato"),
+        "event/2017-01-core-team-deployment",
+        "agent",
+        "actor/nato",
+    ),
     "fact-pc2-ipcp-in-partnership": (
-        "programme/ipcp", "partOfProgramme", "programme/nato-iraq-partnership"),
+        "programme/ipcp",
+        "partOfProgramme",
+        "programme/nato-iraq-partnership",
+    ),
     "fact-pc5-ssr-advice-in-iraq": ("programme/ssr-advice", "place", "actor/iraq"),
     "fact-pc5-mobile-team-visits-by-mobile-teams": (
-        "event/2016-02-mobile-team-visits", "partOfProgramme", "programme/mobile-ssr-teams"),
-    "fact-m2016-03-prime-minister-of-iraq": ("office/prime-minister-of-iraq", "postIn", "actor/iraq"),
+        "event/2016-02-mobile-team-visits",
+        "partOfProgramme",
+        "programme/mobile-ssr-teams",
+    ),
+    "fact-m2016-03-prime-minister-of-iraq": (
+        "office/prime-minister-of-iraq",
+        "postIn",
+        "actor/iraq",
+    ),
     "fact-m2016-03-statements-during-visit": (
-        "event/2016-03-01-commendation", "subEventOf", "event/2016-03-01-stoltenberg-visit-to-iraq"),
-    "concept-links-area-training-cooperation": ("area/training-cooperation", "broader", "area/training"),
+        "event/2016-03-01-commendation",
+        "subEventOf",
+        "event/2016-03-01-stoltenberg-visit-to-iraq",
+    ),
+    "concept-links-area-training-cooperation": (
+        "area/training-cooperation",
+        "broader",
+        "area/training",
+    ),
     "concept-links-area-military-training": ("area/military-training", "broader", "area/training"),
-    "concept-links-area-medical-assistance": ("area/medical-assistance", "broader", "area/assistance"),
+    "concept-links-area-medical-assistance": (
+        "area/medical-assistance",
+        "broader",
+        "area/assistance",
+    ),
     "concept-links-area-advice-on-security-sector-reform": (
-        "area/advice-on-security-sector-reform", "broader", "area/security-sector-reform"),
+        "area/advice-on-security-sector-reform",
+        "broader",
+        "area/security-sector-reform",
+    ),
     "concept-links-area-civil-military-planning-support-to-operations": (
-        "area/civil-military-planning-support-to-operations", "broader", "area/civil-military-planning"),
+        "area/civil-military-planning-support-to-operations",
+        "broader",
+        "area/civil-military-planning",
+    ),
     "concept-links-area-counter-terrorism": (
-        "area/counter-terrorism", "related", "area/response-to-terrorism"),
-}  # fmt: skip
+        "area/counter-terrorism",
+        "related",
+        "area/response-to-terrorism",
+    ),
+}
 
 #: Facts the audit found unstated that are gone from the graph altogether.
 DROPPED = [
@@ -135,9 +179,7 @@ def test_what_the_audit_found_unsupported_and_dropped_is_gone(build: BuildResult
 def test_the_twelve_milestone_links_are_derived(build: BuildResult) -> None:
     """Milestone membership comes from the page's structure: 12 derived graphs, one link each."""
     evidence = build.graphs[EVIDENCE_GRAPH]
-    holders = [
-        name for name, graph in build.graphs.items() if (None, NIK.milestone, None) in graph
-    ]
+    holders = [name for name, graph in build.graphs.items() if (None, NIK.milestone, None) in graph]
     assert len(holders) == 12
     assert {evidence.value(name, NIK.tier) for name in holders} == {NIK.derived}
 
@@ -155,7 +197,7 @@ def test_every_stated_quote_names_the_who_where_and_when_of_its_facts(build: Bui
     for item in build.assertions:
         if item.tier != "stated" or item.method in ("entity-name", "abbreviation"):
             continue
-        for s, p, o in item.triples:
+        for _s, p, o in item.triples:
             local = str(o).removeprefix(str(ID))
             if p == RDF.type or not isinstance(o, URIRef) or not local.startswith(CHECKED_KINDS):
                 continue
@@ -187,7 +229,7 @@ def test_tier_counts_add_up_and_stated_is_counted_first(build: BuildResult) -> N
 
 
 def test_a_stated_only_query_leaves_out_the_interpreted_agents() -> None:
-    """Asking GRAPH ?g { ... } with ?g nik:tier nik:stated drops the four agents read into passives."""
+    """Asking for ?g nik:tier nik:stated drops the four agents read into passive sentences."""
     from nato_iraq_kg.sparql.local import load_graph, select
 
     store = load_graph()

@@ -14,6 +14,7 @@ from typing import Any, NoReturn
 import click
 
 from .errors import InputError, KGError
+from .formats.registry import export_dumps
 
 DEBUG_VARIABLE = "NATO_IRAQ_KG_DEBUG"
 
@@ -110,21 +111,11 @@ def build(check: bool, no_cache: bool) -> None:
         click.echo(f"Wrote {path.relative_to(project_root())}")
 
 
-EXPORT_FILES = {
-    "ttl": "nato-iraq.ttl",
-    "nt": "nato-iraq.nt",
-    "xml": "nato-iraq.rdf",
-    "jsonld": "nato-iraq.jsonld",
-    "trig": "nato-iraq.trig",
-    "nq": "nato-iraq.nq",
-}
-
-
 @cli.command()
 @click.option(
     "--format",
     "fmt",
-    type=click.Choice(sorted(EXPORT_FILES)),
+    type=click.Choice(sorted(export_dumps())),
     required=True,
     help="ttl, nt, xml, jsonld: the facts; trig, nq: facts and evidence by named graph.",
 )
@@ -134,7 +125,7 @@ def export(fmt: str, output: Path | None) -> None:
     from .build import pipeline as stages
     from .formats.turtle import write_atomically
 
-    text = stages.render(stages.assemble())[EXPORT_FILES[fmt]]
+    text = stages.render(stages.assemble())[export_dumps()[fmt].file]
     if output is None:
         click.echo(text, nl=False)
         return
@@ -440,9 +431,9 @@ def publish(
 
     from . import paths
     from .paths import DATASET_FILE
+    from .remote.client import Connection, SparqlClient
     from .remote.publish import publish as run_publish
     from .remote.publish_plan import check_graph_iri, read_publication
-    from .remote.store import Connection, StoreClient
 
     if chunk_size < 1 or retries < 0 or timeout <= 0 or connect_timeout <= 0:
         raise InputError("--chunk-size and the timeouts must be positive, --retries >= 0")
@@ -454,7 +445,7 @@ def publish(
         if not sys.stdin.isatty():
             raise InputError(f"--user {user}: set the password in ${PASSWORD_VARIABLE}")
         password = click.prompt(f"Password for {user}", hide_input=True, err=True)
-    client = StoreClient(
+    client = SparqlClient(
         Connection(
             query_url=endpoint,
             update_url=update_endpoint or endpoint,

@@ -18,10 +18,10 @@ import pytest
 
 from fault_proxies import CuttingProxy, FaultyHTTPProxy, Reply, Seen
 from loopback import free_port
+from nato_iraq_kg.remote.client import Connection, SparqlClient
 from nato_iraq_kg.remote.publish import STAGING_PREFIX, PublishError, publish
 from nato_iraq_kg.remote.publish_plan import read_publication
 from nato_iraq_kg.remote.query import EndpointError
-from nato_iraq_kg.remote.store import Connection, StoreClient
 from publishing import DATASET_NQ, publish_cli, store_state
 from triplestores import DBA_PASSWORD, READER, OxigraphServer, VirtuosoServer
 
@@ -66,7 +66,7 @@ def live(server: OxigraphServer, source: Path) -> tuple[int, str]:
 
 
 def staging_left(server: OxigraphServer) -> list[str]:
-    client = StoreClient(Connection(server.query_url, server.update_url))
+    client = SparqlClient(Connection(server.query_url, server.update_url))
     rows = client.select(
         "SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } "
         f'FILTER(STRSTARTS(STR(?g), "{STAGING_PREFIX}")) }}'
@@ -281,7 +281,7 @@ def test_case_33_retry_after_is_honoured(
 
     http_proxy.rule = busy_first_insert
     waits: list[float] = []
-    client = StoreClient(
+    client = SparqlClient(
         Connection(http_proxy.url("/query"), http_proxy.url("/update"), sleep=waits.append)
     )
     report = publish(client, read_publication(new, None), chunk_size=500)
@@ -416,7 +416,7 @@ def test_case_38_same_load_twice_and_racing_loads(store: OxigraphServer, version
     first = live(store, old)
     assert live(store, old) == first == (OLD_QUADS, read_publication(old, None).digest)
 
-    client = StoreClient(Connection(store.query_url, store.update_url))
+    client = SparqlClient(Connection(store.query_url, store.update_url))
     raced: list[int] = []
 
     def rival_publishes_meanwhile(done: int) -> None:

@@ -16,10 +16,10 @@ from itertools import permutations
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, OWL, PROV, RDF, RDFS, SKOS, XSD
 
+from ..extract.assertion import Assertion
+from ..namespaces import DBR, GRAPH, ID, NIF, NIK, OA, SCHEMA, TIME, WD, entity
 from ..source.dates import DateValue, Precision, parse_key
 from ..source.document import DocumentModel, Part
-from ..extract.curated import Assertion
-from ..namespaces import DBR, ID, NIF, NIK, OA, SCHEMA, TIME, WD, entity
 from ..source.revision import SourceRevision
 
 PART_TYPES: dict[str, tuple[URIRef, ...]] = {
@@ -49,7 +49,7 @@ def sentence_iri(source: SourceRevision, number: int) -> URIRef:
 
 def source_graph_iri(source: SourceRevision) -> URIRef:
     """Return the named graph that describes a revision and its structure."""
-    return URIRef(f"https://w3id.org/nato-iraq-kg/graph/source/{source.slug}")
+    return GRAPH[f"source/{source.slug}"]
 
 
 def _offsets(graph: Graph, node: URIRef, source: SourceRevision, start: int, end: int) -> None:

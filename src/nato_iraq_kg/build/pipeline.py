@@ -16,17 +16,23 @@ from rdflib import Graph, URIRef
 from rdflib.namespace import OWL, RDF, RDFS, SKOS
 
 from .. import paths
-from ..paths import DATASET_FILE, FACTS_FILE, VOID_FILE
+from ..curation.links import load_links
 from ..curation.model import Curation, EntityDecl, load_curation
+from ..errors import CheckFailure, InputError
+from ..extract.assertion import Assertion
+from ..extract.curated import entity_assertions, fact_assertions
+from ..extract.rules import (
+    abbreviation_assertions,
+    concept_list_assertions,
+    list_iris,
+    milestone_assertions,
+)
+from ..formats.turtle import turtle, write_atomically
+from ..namespaces import DERIVED_GRAPH, ENTAILED_GRAPH, EVIDENCE_GRAPH, ID, LINKS_GRAPH, NIK, OA
+from ..paths import VOID_FILE
 from ..source.dates import DateFormatError, parse_key
 from ..source.document import DocumentModel, segment
-from ..errors import CheckFailure, InputError
-from ..extract.curated import (
-    Assertion,
-    abbreviation_assertions,
-    entity_assertions,
-    fact_assertions,
-)
+from ..source.revision import SourceRevision, load_revisions
 from .graphs import (
     SCHEME_OF_TYPE,
     derived_graph,
@@ -35,12 +41,7 @@ from .graphs import (
     links_graph,
     source_graph_iri,
 )
-from ..curation.links import load_links
 from .tiers import entailed_types, finest_dates, graph_tier_descriptions
-from ..namespaces import DERIVED_GRAPH, ENTAILED_GRAPH, EVIDENCE_GRAPH, ID, LINKS_GRAPH, NIK, OA
-from ..extract.rules import concept_list_assertions, list_iris, milestone_assertions
-from ..formats.turtle import trig, turtle, write_atomically
-from ..source.revision import SourceRevision, load_revisions
 
 if TYPE_CHECKING:
     from ..check.shapes import ValidationReport
@@ -284,24 +285,11 @@ def render(result: BuildResult) -> dict[str, str]:
 
     Every syntax is rendered (and so every literal and IRI checked) before any file is written.
     """
-    from ..formats.lines_and_xml import nquads, ntriples, rdfxml
+    from ..formats.registry import render_dumps
     from .void import void_graph
 
     facts = result.facts()
-    files = {
-        FACTS_FILE: turtle(facts),
-        "nato-iraq.nt": ntriples(facts),
-        "nato-iraq.rdf": rdfxml(facts),
-        DATASET_FILE: trig(result.dataset_graphs()),
-        "nato-iraq.nq": nquads(result.dataset_graphs()),
-    }
-    try:
-        from ..formats.jsonld import timeline_jsonld, to_jsonld
-    except ImportError:  # pragma: no cover - the JSON-LD module arrives with its context
-        pass
-    else:
-        files["nato-iraq.jsonld"] = to_jsonld(facts)
-        files["timeline.jsonld"] = timeline_jsonld(facts)
+    files = render_dumps(facts, result.dataset_graphs())
     encoded = {name: text.encode("utf-8") for name, text in files.items()}
     files[VOID_FILE] = turtle(void_graph(encoded, facts, result.revisions))
     return files

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
+from ..namespaces import NIK
 from .pipeline import BuildResult, assertion_counts
 from .tiers import tier_counts
-from ..namespaces import NIK
 
 SUMMARY_CLASSES = (
     NIK.Actor,
@@ -45,7 +45,8 @@ def summary_lines(result: BuildResult) -> list[str]:
     lines.append(
         "Tiers (distinct triples, graphs): "
         + "; ".join(
-            f"{str(tier).split('#')[-1]} {n['triples']} in {n['graphs']}" for tier, n in tiers.items()
+            f"{str(tier).split('#')[-1]} {n['triples']} in {n['graphs']}"
+            for tier, n in tiers.items()
         )
     )
     quads = sum(len(g) for g in result.graphs.values())

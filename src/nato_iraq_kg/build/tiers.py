@@ -83,7 +83,11 @@ def entailed_types(facts: Graph, ontology: Graph) -> Graph:
 
 
 #: Each date property and the property that holds its finest value.
-FINEST = {NIK.date: NIK.finestDate, NIK.startDate: NIK.finestStartDate, NIK.endDate: NIK.finestEndDate}
+FINEST = {
+    NIK.date: NIK.finestDate,
+    NIK.startDate: NIK.finestStartDate,
+    NIK.endDate: NIK.finestEndDate,
+}
 
 
 def finest_dates(facts: Graph) -> Graph:

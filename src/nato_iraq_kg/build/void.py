@@ -14,6 +14,7 @@ from rdflib import Graph, Literal, Namespace, URIRef
 from rdflib.namespace import DCTERMS, FOAF, OWL, PROV, RDF, RDFS, XSD
 
 from .. import __version__
+from ..formats.registry import DUMPS
 from ..namespaces import BASE, ID, WD
 from ..source.revision import SourceRevision
 
@@ -24,16 +25,6 @@ DATASET = ID["dataset"]
 DOWNLOAD_BASE = BASE + "data/"
 LICENSE = URIRef("https://creativecommons.org/licenses/by/4.0/")
 
-#: file name -> (media type, what it holds)
-DISTRIBUTIONS = {
-    "nato-iraq.ttl": ("text/turtle", "the facts, Turtle"),
-    "nato-iraq.nt": ("application/n-triples", "the facts, N-Triples"),
-    "nato-iraq.rdf": ("application/rdf+xml", "the facts, RDF/XML"),
-    "nato-iraq.jsonld": ("application/ld+json", "the facts, JSON-LD compacted with our context"),
-    "nato-iraq.trig": ("application/trig", "facts and evidence by named graph, TriG"),
-    "nato-iraq.nq": ("application/n-quads", "facts and evidence by named graph, N-Quads"),
-    "timeline.jsonld": ("application/ld+json", "the timeline of events, framed JSON-LD"),
-}
 
 VOCABULARIES = (
     "https://w3id.org/nato-iraq-kg/ontology#",
@@ -122,8 +113,10 @@ def void_graph(
         g.add((node, VOID.objectsTarget, target))
         g.add((node, VOID.linkPredicate, OWL.sameAs))
         g.add((node, VOID.triples, _count(len(links))))
+    dumps = {dump.file: dump for dump in DUMPS}
     for name, data in sorted(files.items()):
-        media, what = DISTRIBUTIONS[name]
+        dump = dumps[name]
+        media, what = dump.media_type, dump.description
         node = URIRef(f"{d}/distribution/{name}")
         checksum = URIRef(f"{node}#sha256")
         g.add((d, DCAT.distribution, node))
@@ -144,8 +137,8 @@ def void_graph(
                 Literal(hashlib.sha256(data).hexdigest(), datatype=XSD.hexBinary),
             )
         )
-        if name in ("nato-iraq.jsonld", "timeline.jsonld"):
-            g.add((node, DCTERMS.conformsTo, URIRef("https://www.w3.org/TR/json-ld11/")))
+        if dump.conforms_to:
+            g.add((node, DCTERMS.conformsTo, URIRef(dump.conforms_to)))
     return g
 
 

@@ -13,19 +13,7 @@ from typing import Any
 
 from rdflib import Graph
 
-from ..errors import InputError
-
-#: File suffix -> (pyoxigraph format name, rdflib format name)
-FORMATS = {
-    ".ttl": ("TURTLE", "turtle"),
-    ".nt": ("N_TRIPLES", "nt"),
-    ".nq": ("N_QUADS", "nquads"),
-    ".trig": ("TRIG", "trig"),
-    ".rdf": ("RDF_XML", "xml"),
-    ".owl": ("RDF_XML", "xml"),
-    ".xml": ("RDF_XML", "xml"),
-    ".jsonld": ("JSON_LD", "json-ld"),
-}
+from ..formats.registry import syntax_of_file
 
 
 @dataclass
@@ -34,15 +22,6 @@ class LoadedInput:
 
     store: Any
     graph: Graph
-
-
-def format_of(path: Path) -> tuple[str, str]:
-    """Return the (Oxigraph, rdflib) format names for a file, from its suffix."""
-    try:
-        return FORMATS[path.suffix.lower()]
-    except KeyError:
-        known = ", ".join(sorted(FORMATS))
-        raise InputError(f"{path}: unknown RDF file type {path.suffix!r} (use {known})") from None
 
 
 def load_inputs(paths: list[Path]) -> LoadedInput:
@@ -59,8 +38,7 @@ def load_inputs(paths: list[Path]) -> LoadedInput:
     store = pyoxigraph.Store()
     union = Graph()
     for path in paths:
-        oxigraph_format, _ = format_of(path)
-        parsed = read_rdf_file(path, oxigraph_format)
+        parsed = read_rdf_file(path, syntax_of_file(path).oxigraph_name)
         store.extend(parsed.quads)
         union += to_rdflib(parsed.quads)
     return LoadedInput(store, union)

@@ -1,30 +1,28 @@
 """Turn one source revision and its curated file into assertions: quoted spans and their triples.
 
-An :class:`Assertion` is the unit of evidence: the exact words of a source revision (start and end
-offsets into its text) and the triples those words support. Four producers make them:
+Two of the producers of :class:`~.assertion.Assertion` live here, the ones a curator writes:
 
 * curated facts (``facts``): the quote, its offset and its Turtle, all checked against the text;
-* entity names (``entities``): each label and alias, quoted at its first occurrence;
-* abbreviations written ``Name (ABBR)`` after a known name, which add ``skos:altLabel``;
-* milestones and concept lists, whose regular shape a rule reads (see :mod:`.rules`).
+* entity names (``entities``): each label and alias, quoted at its first occurrence.
+
+The others read a regular shape of the text by rule (:mod:`.rules`): abbreviations, milestones and
+concept lists.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass
 
-from rdflib import BNode, Graph, Literal, URIRef
+from rdflib import BNode, Graph
 from rdflib.namespace import RDF, RDFS, SKOS
 
 from ..curation.model import Curation, EntityDecl, FactEntry
 from ..errors import InputError
-from ..namespaces import ID, NIK, prefixes
+from ..namespaces import NIK, prefixes
 from ..source.quotes import first_occurrence, locate_quote
 from ..source.revision import SourceRevision
-
-Triple = tuple[URIRef, URIRef, URIRef | Literal]
+from .assertion import Assertion, Triple, entity_key, label_literal
 
 CONCEPT_TYPES = frozenset({NIK.CooperationArea, NIK.Principle})
 
@@ -35,54 +33,15 @@ CONCEPT_LINK_WHY = (
 )
 
 
-@dataclass(frozen=True)
-class Assertion:
-    """Triples and the exact span of a source revision that states them."""
-
-    key: str
-    source: SourceRevision
-    start: int
-    end: int
-    triples: tuple[Triple, ...]
-    method: str
-    where: str
-    tier: str = "stated"
-    why: str | None = None
-
-    @property
-    def quote(self) -> str:
-        """The exact words at the assertion's offsets."""
-        return self.source.text[self.start : self.end]
-
-    @property
-    def graph(self) -> URIRef:
-        """The named graph that holds the assertion's triples."""
-        return ID[f"assertion/{self.source.slug}/{self.key}"]
-
-    @property
-    def evidence(self) -> URIRef:
-        """The Web Annotation that ties the graph to its quote."""
-        return ID[f"evidence/{self.source.slug}/{self.key}"]
-
-
-def entity_key(iri: URIRef) -> str:
-    """Return a short key for an entity IRI: ``actor-nato`` for ``id/actor/nato``."""
-    return str(iri).removeprefix(str(ID)).replace("/", "-")
-
-
-def _label(words: str, source: SourceRevision) -> Literal:
-    return Literal(words, lang=source.language)
-
-
 def entity_assertions(source: SourceRevision, entities: Iterable[EntityDecl]) -> list[Assertion]:
     """Quote each entity's label (for its types and names) and each alias at first occurrence."""
     result: list[Assertion] = []
     for decl in entities:
         start = first_occurrence(source.text, decl.label, f"{decl.where}: label")
         triples: list[Triple] = [(decl.iri, RDF.type, t) for t in decl.types]
-        triples.append((decl.iri, RDFS.label, _label(decl.label, source)))
+        triples.append((decl.iri, RDFS.label, label_literal(decl.label, source)))
         if CONCEPT_TYPES.intersection(decl.types):
-            triples.append((decl.iri, SKOS.prefLabel, _label(decl.label, source)))
+            triples.append((decl.iri, SKOS.prefLabel, label_literal(decl.label, source)))
         key = entity_key(decl.iri)
         result.append(
             Assertion(
@@ -119,52 +78,11 @@ def entity_assertions(source: SourceRevision, entities: Iterable[EntityDecl]) ->
                     source,
                     at,
                     at + len(alias),
-                    ((decl.iri, SKOS.altLabel, _label(alias, source)),),
+                    ((decl.iri, SKOS.altLabel, label_literal(alias, source)),),
                     "entity-name",
                     decl.where,
                 )
             )
-    return result
-
-
-ABBREVIATION = re.compile(r" \(([A-Z][A-Za-z0-9]*(?:-[A-Za-z0-9]+)*)\)")
-
-
-def abbreviation_assertions(
-    source: SourceRevision, entities: Iterable[EntityDecl]
-) -> list[Assertion]:
-    """Add ``skos:altLabel ABBR`` where the text writes a known name followed by ``(ABBR)``.
-
-    Each abbreviation is asserted once per entity, at its first introduction, and only where the
-    curated file does not already list it as an alias.
-    """
-    names: list[tuple[str, EntityDecl]] = []
-    for decl in entities:
-        names += [(decl.label, decl)] + [(alias, decl) for alias in decl.aliases]
-    names.sort(key=lambda pair: -len(pair[0]))
-    done: set[tuple[URIRef, str]] = {(d.iri, a) for _, d in names for a in d.aliases}
-    result: list[Assertion] = []
-    for match in ABBREVIATION.finditer(source.text):
-        abbreviation = match.group(1)
-        before = source.text[: match.start()]
-        for name, decl in names:
-            if not before.endswith(name):
-                continue
-            if (decl.iri, abbreviation) not in done:
-                done.add((decl.iri, abbreviation))
-                start = match.start() - len(name)
-                result.append(
-                    Assertion(
-                        f"abbreviation-{entity_key(decl.iri)}-{abbreviation.lower()}",
-                        source,
-                        start,
-                        match.end(),
-                        ((decl.iri, SKOS.altLabel, _label(abbreviation, source)),),
-                        "abbreviation",
-                        f"{decl.where}: abbreviation {abbreviation!r}",
-                    )
-                )
-            break  # the longest name that ends here owns the abbreviation
     return result
 
 

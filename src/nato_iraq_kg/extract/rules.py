@@ -1,4 +1,4 @@
-"""Rules for what the text states in a regular shape: dated milestones and worded lists.
+"""Rules for what the text states in a regular shape: abbreviations, dated milestones, lists.
 
 Rules read the words themselves, so a curator only says *which* events a milestone is about or
 *which* concepts a list names; the dates and the exact span of every list item come from the text.
@@ -7,21 +7,63 @@ Rules read the words themselves, so a curator only says *which* events a milesto
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 
 from rdflib import Literal, URIRef
 from rdflib.namespace import RDF, RDFS, SKOS
 
-from ..curation.model import ConceptListEntry, Curation
+from ..curation.model import ConceptListEntry, Curation, EntityDecl
 from ..errors import CheckFailure
 from ..namespaces import NIK, date_iri, entity
 from ..source.dates import DateFormatError, parse_phrase
 from ..source.document import DocumentModel
 from ..source.quotes import locate_quote
 from ..source.revision import SourceRevision
-from .curated import Assertion, Triple
+from .assertion import Assertion, Triple, entity_key, label_literal
 
 #: What may stand between the items of a list: commas, semicolons, "and", spaces.
 LIST_SEPARATOR = re.compile(r"(?:[\s,;]|\band\b)*")
+
+
+ABBREVIATION = re.compile(r" \(([A-Z][A-Za-z0-9]*(?:-[A-Za-z0-9]+)*)\)")
+
+
+def abbreviation_assertions(
+    source: SourceRevision, entities: Iterable[EntityDecl]
+) -> list[Assertion]:
+    """Add ``skos:altLabel ABBR`` where the text writes a known name followed by ``(ABBR)``.
+
+    Each abbreviation is asserted once per entity, at its first introduction, and only where the
+    curated file does not already list it as an alias.
+    """
+    names: list[tuple[str, EntityDecl]] = []
+    for decl in entities:
+        names += [(decl.label, decl)] + [(alias, decl) for alias in decl.aliases]
+    names.sort(key=lambda pair: -len(pair[0]))
+    done: set[tuple[URIRef, str]] = {(d.iri, a) for _, d in names for a in d.aliases}
+    result: list[Assertion] = []
+    for match in ABBREVIATION.finditer(source.text):
+        abbreviation = match.group(1)
+        before = source.text[: match.start()]
+        for name, decl in names:
+            if not before.endswith(name):
+                continue
+            if (decl.iri, abbreviation) not in done:
+                done.add((decl.iri, abbreviation))
+                start = match.start() - len(name)
+                result.append(
+                    Assertion(
+                        f"abbreviation-{entity_key(decl.iri)}-{abbreviation.lower()}",
+                        source,
+                        start,
+                        match.end(),
+                        ((decl.iri, SKOS.altLabel, label_literal(abbreviation, source)),),
+                        "abbreviation",
+                        f"{decl.where}: abbreviation {abbreviation!r}",
+                    )
+                )
+            break  # the longest name that ends here owns the abbreviation
+    return result
 
 
 #: Why a milestone link is derived: the page's structure, not a sentence, says it.
@@ -43,9 +85,7 @@ def _event_words_end(
     decl = curation.entities.get(event)
     names = (decl.label, *decl.aliases) if decl is not None else ()
     ends = [
-        found + len(name)
-        for name in names
-        if (found := source.text.find(name, start, end)) >= 0
+        found + len(name) for name in names if (found := source.text.find(name, start, end)) >= 0
     ]
     if not ends:
         raise CheckFailure(

@@ -16,16 +16,8 @@ MAX_INPUT_BYTES = 128 * 1024 * 1024
 #: Deepest nesting of JSON arrays/objects or XML elements (the project's files need under 10).
 MAX_DOCUMENT_DEPTH = 100
 
-#: Oxigraph format names this module parses, and their names for people.
-FORMAT_NAMES = {
-    "TURTLE": "Turtle",
-    "N_TRIPLES": "N-Triples",
-    "N_QUADS": "N-Quads",
-    "TRIG": "TriG",
-    "RDF_XML": "RDF/XML",
-    "JSON_LD": "JSON-LD",
-}
-RDF_FORMATS = frozenset(FORMAT_NAMES)
+#: Oxigraph ``RdfFormat`` members this module parses (their ``.name`` is for people).
+RDF_FORMATS = frozenset({"TURTLE", "N_TRIPLES", "N_QUADS", "TRIG", "RDF_XML", "JSON_LD"})
 _PARSER_PREFIX = re.compile(r"^Parser error [^:]*: ")
 
 _XML_DECLARATIONS = re.compile(rb"<!\s*(DOCTYPE|ENTITY)", re.IGNORECASE)
@@ -187,11 +179,11 @@ def parse_rdf(data: bytes, fmt: str, where: str, *, base_iri: str | None = None)
     except SyntaxError as exc:
         message = _PARSER_PREFIX.sub("", " ".join(str(exc.msg).split()))
         at = f" syntax error at line {exc.lineno}, column {exc.offset}:" if exc.lineno else ""
-        raise InputError(f"{where}:{at} malformed {FORMAT_NAMES[fmt]}: {message}") from None
+        raise InputError(f"{where}:{at} malformed {_people_name(fmt)}: {message}") from None
     except ValueError as exc:
         raise InputError(f"{where}: cannot parse: {' '.join(str(exc).split())}") from None
     except MemoryError as exc:  # Oxigraph's JSON-LD parser buffers at most 16 MiB at a time
-        raise InputError(f"{where}: too large for the {FORMAT_NAMES[fmt]} parser: {exc}") from None
+        raise InputError(f"{where}: too large for the {_people_name(fmt)} parser: {exc}") from None
     return ParsedRDF(quads)
 
 
@@ -243,3 +235,10 @@ def _term(term: Any) -> Any:
             return Literal(term.value)
         return Literal(term.value, datatype=URIRef(datatype))
     raise InputError("RDF 1.2 triple terms are not supported")
+
+
+def _people_name(fmt: str) -> str:
+    """Return Oxigraph's name for people of a format member name (``RDF_XML`` -> ``RDF/XML``)."""
+    import pyoxigraph
+
+    return str(getattr(pyoxigraph.RdfFormat, fmt).name)

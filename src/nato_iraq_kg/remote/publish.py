@@ -17,9 +17,8 @@ import uuid
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
+from .client import EndpointError, PayloadTooLarge, SparqlClient
 from .publish_plan import PUBLISHED_NAMESPACE, Publication, quads_digest, term_from_binding
-from .query import EndpointError
-from .store import PayloadTooLarge, StoreClient
 
 STAGING_PREFIX = "urn:nato-iraq-kg:staging:"
 DEFAULT_CHUNK = 1000
@@ -49,7 +48,7 @@ def _scope_filter(publication: Publication) -> str:
     return f"FILTER(?g = <{graph}>)"
 
 
-def read_graphs(client: StoreClient, graph_filter: str) -> Graphs:
+def read_graphs(client: SparqlClient, graph_filter: str) -> Graphs:
     """Read every quad of the graphs ``graph_filter`` selects; a short read is a failure."""
     pattern = f"WHERE {{ GRAPH ?g {{ ?s ?p ?o }} {graph_filter} }}"
     counted = client.select(f"SELECT (COUNT(*) AS ?n) {pattern}")
@@ -80,7 +79,7 @@ def _insert_text(chunk: list[tuple[str, str]]) -> str:
 
 
 def _upload(
-    client: StoreClient,
+    client: SparqlClient,
     quads: list[tuple[str, str]],
     chunk_size: int,
     progress: Callable[[int], None],
@@ -100,13 +99,13 @@ def _upload(
         progress(len(chunk))
 
 
-def _drop(client: StoreClient, graphs: list[str]) -> None:
+def _drop(client: SparqlClient, graphs: list[str]) -> None:
     for start in range(0, len(graphs), 200):
         ops = " ;\n".join(f"DROP SILENT GRAPH <{g}>" for g in graphs[start : start + 200])
         client.update(ops, idempotent=True)
 
 
-def _drop_quietly(client: StoreClient, graphs: list[str]) -> bool:
+def _drop_quietly(client: SparqlClient, graphs: list[str]) -> bool:
     try:
         _drop(client, graphs)
     except EndpointError:
@@ -114,7 +113,7 @@ def _drop_quietly(client: StoreClient, graphs: list[str]) -> bool:
     return True
 
 
-def drop_leftover_staging(client: StoreClient) -> list[str]:
+def drop_leftover_staging(client: SparqlClient) -> list[str]:
     """Drop staging graphs that an interrupted publish left behind; return their IRIs.
 
     They would otherwise show up in every query over a union default graph (Virtuoso's, and
@@ -137,7 +136,7 @@ def _swap_text(stale: list[str], moves: Mapping[str, str]) -> str:
 
 
 def _swap(
-    client: StoreClient,
+    client: SparqlClient,
     stale: list[str],
     staging: Mapping[str, str],
     before: Graphs,
@@ -178,14 +177,14 @@ def _swap(
 
 
 def publish(
-    client: StoreClient,
+    client: SparqlClient,
     publication: Publication,
     *,
     chunk_size: int = DEFAULT_CHUNK,
     progress: Callable[[int], None] = lambda n: None,
 ) -> PublishReport:
     """Replace the publication's graphs in the store, atomically and verified."""
-    url = client.connection.update_url
+    url = client.connection.write_url
     client.check_reachable()
     client.select("SELECT * WHERE { } LIMIT 1")  # a SPARQL endpoint, not a web page
     drop_leftover_staging(client)

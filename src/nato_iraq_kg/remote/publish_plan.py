@@ -31,6 +31,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import InputError
+from ..formats.registry import syntax_of_file
 
 PUBLISHED_NAMESPACE = "https://w3id.org/nato-iraq-kg/"
 XSD = "http://www.w3.org/2001/XMLSchema#"
@@ -53,7 +54,8 @@ _INTEGER_TYPES = frozenset(
         "positiveInteger",
     )
 )
-_FORMATS = {".trig": "TRIG", ".nq": "N_QUADS", ".nt": "N_TRIPLES", ".ttl": "TURTLE"}
+#: The syntaxes ``publish --file`` reads: triples or quads, streamed by Oxigraph.
+PUBLISHABLE = ("trig", "nq", "nt", "ttl")
 
 
 @dataclass(frozen=True)
@@ -122,15 +124,13 @@ def read_publication(path: Path, graph: str | None) -> Publication:
     """Read ``path`` (TriG, N-Quads, N-Triples or Turtle) into the graphs to publish."""
     import pyoxigraph
 
-    fmt = _FORMATS.get(path.suffix.lower())
-    if fmt is None:
-        raise InputError(f"{path}: unknown RDF format (use .trig, .nq, .nt or .ttl)")
+    rdf_format = syntax_of_file(path, PUBLISHABLE).rdf_format
     if not path.is_file():
         raise InputError(f"{path}: no such file (run 'nato-iraq-kg build' first?)")
     graphs: dict[str, set[str]] = {}
     canonical: dict[str, set[str]] = {}
     try:
-        quads = list(pyoxigraph.parse(path=str(path), format=getattr(pyoxigraph.RdfFormat, fmt)))
+        quads = list(pyoxigraph.parse(path=str(path), format=rdf_format))
     except (SyntaxError, ValueError, OSError) as exc:
         raise InputError(f"{path}: cannot parse: {exc}") from exc
     for quad in quads:

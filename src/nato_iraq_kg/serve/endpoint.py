@@ -36,7 +36,7 @@ async def _read_body(request: Request, limit: int) -> bytes | None:
 
 
 def _graph_format(request: Request) -> str | None:
-    """Return the RDF format (turtle, nt, rdfxml, jsonld) the client accepts best, or None."""
+    """Return the RDF syntax key (ttl, nt, xml, jsonld) the client accepts best, or None."""
     offers = {media: name for name, media in protocol.GRAPH_MEDIA.items()}
     chosen = best_match(request.headers.get("accept"), list(offers))
     return offers[chosen] if chosen else None
@@ -137,7 +137,7 @@ async def _run_query(request: Request, config: ServerConfig, sparql: str, fmt: s
 
 def _service_description(request: Request, config: ServerConfig) -> Response:
     """Describe the endpoint (SPARQL Service Description), in Turtle unless asked otherwise."""
-    fmt = _graph_format(request) or "turtle"
+    fmt = _graph_format(request) or "ttl"
     endpoint = str(request.url.replace(query="", fragment=""))
     body = protocol.serialize_triples(protocol.service_description(endpoint), fmt)
     return Response(body, media_type=protocol.GRAPH_MEDIA[fmt], headers={"Vary": "Accept"})

@@ -16,20 +16,13 @@ from starlette.requests import Request
 from starlette.responses import FileResponse, RedirectResponse, Response
 
 from .. import paths
+from ..formats.registry import SYNTAXES, syntax
+from ..paths import VOID_FILE
 from . import sparql_protocol as protocol
 from .config import ServerConfig, text_response
 from .negotiation import best_match
 
 RDFS_LABEL = "http://www.w3.org/2000/01/rdf-schema#label"
-#: Media types of the downloads, by file extension (the void.ttl media types win when present).
-DOWNLOAD_MEDIA = {
-    ".ttl": "text/turtle",
-    ".nt": "application/n-triples",
-    ".rdf": "application/rdf+xml",
-    ".jsonld": "application/ld+json",
-    ".trig": "application/trig",
-    ".nq": "application/n-quads",
-}
 IANA_MEDIA = "https://www.iana.org/assignments/media-types/"
 HTML = "text/html"
 
@@ -130,12 +123,12 @@ async def ontology(request: Request) -> Response:
             return text_response("the ontology documentation has not been built", 404, **vary)
         return FileResponse(page, media_type=HTML, headers=vary)
     source = paths.ontology_file(root)
-    if chosen == "text/turtle":
+    if chosen == syntax("ttl").media_type:
         return FileResponse(source, media_type=chosen, headers=vary)
     import pyoxigraph
 
     triples = [
-        q.triple for q in pyoxigraph.parse(path=str(source), format=pyoxigraph.RdfFormat.TURTLE)
+        q.triple for q in pyoxigraph.parse(path=str(source), format=syntax("ttl").rdf_format)
     ]
     fmt = next(name for name, media in protocol.GRAPH_MEDIA.items() if media == chosen)
     return Response(protocol.serialize_triples(triples, fmt), media_type=chosen, headers=vary)
@@ -149,14 +142,14 @@ def downloads(data_dir: Path, base_url: str) -> dict[str, str]:
     """
     import pyoxigraph
 
-    void = data_dir / "void.ttl"
+    void = data_dir / VOID_FILE
     if not void.is_file():
         return {}
-    files = {"void.ttl": "text/turtle"}
+    files = {VOID_FILE: syntax("ttl").media_type}
     prefix = f"{base_url}data/"
     download = "http://www.w3.org/ns/dcat#downloadURL"
     media_type = "http://www.w3.org/ns/dcat#mediaType"
-    quads = list(pyoxigraph.parse(path=str(void), format=pyoxigraph.RdfFormat.TURTLE))
+    quads = list(pyoxigraph.parse(path=str(void), format=syntax("ttl").rdf_format))
     media_of = {q.subject: q.object.value for q in quads if q.predicate.value == media_type}
     for quad in quads:
         if quad.predicate.value != download or not quad.object.value.startswith(prefix):
@@ -167,7 +160,10 @@ def downloads(data_dir: Path, base_url: str) -> dict[str, str]:
         suffix = Path(name).suffix
         media = media_of.get(quad.subject, "")
         media = media[len(IANA_MEDIA) :] if media.startswith(IANA_MEDIA) else None
-        files[name] = media or DOWNLOAD_MEDIA.get(suffix, "application/octet-stream")
+        if media is None:
+            known = [s for s in SYNTAXES if suffix in s.suffixes]
+            media = known[0].media_type if known else "application/octet-stream"
+        files[name] = media
     return files
 
 

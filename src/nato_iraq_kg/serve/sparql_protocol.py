@@ -15,6 +15,8 @@ from dataclasses import dataclass, field
 from typing import Any
 from xml.sax.saxutils import escape, quoteattr
 
+from ..errors import InputError
+from ..formats.registry import media_types, syntax
 from ..guard.sparql_text import QueryRefused, vet_query
 from ..namespaces import prefixes
 
@@ -33,25 +35,8 @@ RESULT_MEDIA = {
 #: Media types that also mean a results format (clients send them; we answer the canonical one).
 RESULT_ALIASES = {"application/json": "json", "application/xml": "xml", "text/xml": "xml"}
 
-#: CONSTRUCT/DESCRIBE answers (and RDF documents): short name -> media type, preferred first.
-GRAPH_MEDIA = {
-    "turtle": "text/turtle",
-    "nt": "application/n-triples",
-    "rdfxml": "application/rdf+xml",
-    "jsonld": "application/ld+json",
-}
-GRAPH_ALIASES = {
-    "ttl": "turtle",
-    "ntriples": "nt",
-    "n-triples": "nt",
-    "rdf": "rdfxml",
-    "rdf+xml": "rdfxml",
-    "json-ld": "jsonld",
-    "application/x-turtle": "turtle",
-    "text/plain": "nt",
-}
-#: pyoxigraph ``RdfFormat`` member of each graph format.
-RDF_FORMAT_NAMES = {"turtle": "TURTLE", "nt": "N_TRIPLES", "rdfxml": "RDF_XML", "jsonld": "JSON_LD"}
+#: CONSTRUCT/DESCRIBE answers (and RDF documents): syntax key -> media type, preferred first.
+GRAPH_MEDIA = media_types(("ttl", "nt", "xml", "jsonld"))
 
 
 @dataclass
@@ -187,11 +172,11 @@ def serialize_solutions(
 
 
 def serialize_triples(triples: Iterable[Any], fmt: str) -> bytes:
-    """Serialise triples in an RDF syntax (turtle, nt, rdfxml, jsonld) with the project prefixes."""
+    """Serialise triples in an RDF syntax (ttl, nt, xml, jsonld) with the project prefixes."""
     import pyoxigraph
 
-    rdf_format = getattr(pyoxigraph.RdfFormat, RDF_FORMAT_NAMES[fmt])
-    if fmt in ("turtle", "rdfxml"):
+    rdf_format = syntax(fmt).rdf_format
+    if fmt in ("ttl", "xml"):
         return pyoxigraph.serialize(triples, format=rdf_format, prefixes=prefixes()) or b""
     return pyoxigraph.serialize(triples, format=rdf_format) or b""
 
@@ -301,10 +286,11 @@ def format_name(value: str, form: str) -> str | None:
         if value in RESULT_MEDIA:
             return value
         return next((k for k, media in RESULT_MEDIA.items() if media == value), None)
-    value = GRAPH_ALIASES.get(value, value)
-    if value in GRAPH_MEDIA:
-        return value
-    return next((k for k, media in GRAPH_MEDIA.items() if media == value), None)
+    try:
+        key = syntax(value).key
+    except InputError:
+        return None
+    return key if key in GRAPH_MEDIA else None
 
 
 def offers_for(form: str) -> dict[str, str]:

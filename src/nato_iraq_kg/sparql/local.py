@@ -16,7 +16,8 @@ from typing import Any
 
 from .. import paths
 from ..errors import InputError
-from ..guard.sparql_text import vet_query
+from ..formats.registry import syntax
+from ..guard.sparql_text import blank_opaque, vet_query
 from ..namespaces import prefixes
 from ..paths import DATASET_FILE
 
@@ -77,6 +78,30 @@ def _evaluate(store: Any, sparql: str) -> Any:
         raise InputError(f"malformed SPARQL: {' '.join(str(exc).split())}") from exc
 
 
+def compact_iri(iri: str) -> str:
+    """Return ``prefix:local`` for an IRI in one of the project's namespaces, else ``<iri>``."""
+    for prefix, namespace in sorted(prefixes().items(), key=lambda kv: -len(kv[1])):
+        if iri.startswith(namespace) and len(iri) > len(namespace):
+            return f"{prefix}:{iri[len(namespace) :]}"
+    return f"<{iri}>"
+
+
+def with_declared_prefixes(sparql: str) -> str:
+    """Return ``sparql`` with a PREFIX line for each predeclared prefix it uses undeclared.
+
+    The embedded store predeclares the project's prefixes; a remote endpoint knows none of them
+    (or other ones), so the same text must carry its own declarations to mean the same there.
+    """
+    opaque = blank_opaque(sparql)
+    missing = [
+        f"PREFIX {prefix}: <{namespace}>"
+        for prefix, namespace in sorted(prefixes().items())
+        if re.search(rf"(?<![\w?$:.-]){re.escape(prefix)}:", opaque)
+        and not re.search(rf"\bPREFIX\s+{re.escape(prefix)}\s*:", opaque, re.IGNORECASE)
+    ]
+    return "\n".join([*missing, sparql]) if missing else sparql
+
+
 def compact(term: Any) -> str | None:
     """Return a term as short text for people: IRIs by prefix, literals by their value."""
     import pyoxigraph
@@ -84,11 +109,7 @@ def compact(term: Any) -> str | None:
     if term is None:
         return None
     if isinstance(term, pyoxigraph.NamedNode):
-        value = term.value
-        for prefix, namespace in sorted(prefixes().items(), key=lambda kv: -len(kv[1])):
-            if value.startswith(namespace) and len(value) > len(namespace):
-                return f"{prefix}:{value[len(namespace) :]}"
-        return f"<{value}>"
+        return compact_iri(term.value)
     if isinstance(term, pyoxigraph.Literal):
         return term.value
     return str(term)
@@ -172,8 +193,6 @@ def resolve_query(name: str, folder: Path | None = None) -> Path:
 
 #: Output formats of SELECT/ASK answers, as pyoxigraph names them.
 RESULT_FORMATS = ("csv", "tsv", "json", "xml")
-#: Output formats of CONSTRUCT/DESCRIBE answers.
-GRAPH_FORMATS = {"turtle": "TURTLE", "ttl": "TURTLE", "nt": "N_TRIPLES", "xml": "RDF_XML"}
 
 
 def run_serialized(store: Any, sparql: str, fmt: str) -> bytes:
@@ -182,8 +201,8 @@ def run_serialized(store: Any, sparql: str, fmt: str) -> bytes:
 
     answer = _evaluate(store, sparql)
     if isinstance(answer, pyoxigraph.QueryTriples):
-        name = GRAPH_FORMATS.get(fmt, "TURTLE")
-        return pyoxigraph.serialize(answer, format=getattr(pyoxigraph.RdfFormat, name)) or b""
+        chosen = syntax(fmt) if fmt not in RESULT_FORMATS else syntax("ttl")
+        return pyoxigraph.serialize(answer, format=chosen.rdf_format) or b""
     if fmt not in RESULT_FORMATS:
         raise InputError(f"format {fmt!r} is for graphs; use one of {', '.join(RESULT_FORMATS)}")
     return answer.serialize(format=getattr(pyoxigraph.QueryResultsFormat, fmt.upper()))
@@ -235,7 +254,15 @@ def table_from_json(data: bytes, width: int = 100) -> str:
         return "yes" if answer["boolean"] else "no"
     variables = tuple(answer["head"]["vars"])
     rows = tuple(
-        tuple(b[v]["value"] if v in b else None for v in variables)
-        for b in answer["results"]["bindings"]
+        tuple(_binding_text(b.get(v)) for v in variables) for b in answer["results"]["bindings"]
     )
     return table(SelectResult(variables, rows), width)
+
+
+def _binding_text(binding: dict[str, str] | None) -> str | None:
+    """Return a SPARQL JSON binding as the embedded store's tables show it (IRIs compacted)."""
+    if binding is None:
+        return None
+    if binding.get("type") == "uri":
+        return compact_iri(binding["value"])
+    return binding["value"]
