@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 
 .DEFAULT_GOAL := help
-.PHONY: help run test lint format data docs check-data reason bench system-deps vendor clean
+.PHONY: help run test lint format data docs check-data reason bench system-deps vendor clean dist serve
 
 help: ## Show the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-11s %s\n", $$1, $$2}'
@@ -21,8 +21,18 @@ $(VENV)/.installed-test: pyproject.toml $(VENV)/.installed
 	$(BIN)/pip install --quiet -e '.[test]'
 	@touch $@
 
+$(VENV)/.installed-serve: pyproject.toml $(VENV)/.installed
+	$(BIN)/pip install --quiet -e '.[serve]'
+	@touch $@
+
+# cffconvert 2.0.0 pins jsonschema<4, which the test extra's frictionless cannot share: its own venv.
+CFFCONVERT := $(VENV)/tools/cffconvert/bin/cffconvert
+$(CFFCONVERT): | $(BIN)/python
+	$(PYTHON) -m venv $(VENV)/tools/cffconvert
+	$(VENV)/tools/cffconvert/bin/pip install --quiet 'cffconvert==2.0.0'
+
 run: $(VENV)/.installed ## Build, validate and write data/, then answer one question with its evidence
-	$(BIN)/nato-iraq-kg build
+	@$(BIN)/nato-iraq-kg build
 	@echo
 	@echo "Question: how many Iraqi officers were trained, by which programme, and where does the page say so?"
 	@$(BIN)/nato-iraq-kg query queries/examples/officers-trained.rq --format table --width 90
@@ -30,11 +40,19 @@ run: $(VENV)/.installed ## Build, validate and write data/, then answer one ques
 system-deps: ## Install the Debian packages the tests need (as root), or fail saying which is missing
 	@bash scripts/ensure-system-packages.sh
 
-test: $(VENV)/.installed-test system-deps ## Install test needs, then lint, check data/ is fresh, run every test
+test: $(VENV)/.installed-test $(CFFCONVERT) system-deps ## Install test needs, then lint, check data/ is fresh, run every test
 	$(BIN)/ruff check src tests bench scripts
 	$(BIN)/ruff format --check src tests bench scripts
 	$(BIN)/nato-iraq-kg build --check
 	$(BIN)/pytest
+
+serve: $(VENV)/.installed-serve ## Install the server's extras and serve the graph on 127.0.0.1:8000
+	$(BIN)/nato-iraq-kg serve $(SERVE_ARGS)
+
+dist: $(VENV)/.installed-test ## Build sdist + wheel into dist/, install the wheel in a fresh venv, smoke-test it
+	rm -rf dist
+	$(BIN)/python -m build --outdir dist .
+	NATO_IRAQ_KG_DIST=dist $(BIN)/pytest tests/test_wheel.py -q
 
 lint: $(VENV)/.installed-test ## Lint and check formatting
 	$(BIN)/ruff check src tests bench scripts
@@ -58,6 +76,7 @@ reason: $(VENV)/.installed-test ## Check the ontology with the HermiT reasoner
 
 bench: $(VENV)/.installed-test ## Benchmarks at our size, 10k, 100k and 1M triples, each against a baseline (< 15 min)
 	$(BIN)/python bench/run.py
+	$(BIN)/python bench/bench_reanchor.py
 
 vendor: system-deps ## Refresh the vendored YASGUI editor from npm (version pinned in vendor/)
 	bash scripts/vendor-yasgui.sh

@@ -12,6 +12,8 @@ declare -A NEEDED=(
   [chromium]=chromium
   [virtuoso-t]=virtuoso-opensource
   [isql-vt]=virtuoso-opensource
+  # the binary and modules only: the full apache2 package would start a service on port 80
+  [apache2]=apache2-bin
 )
 
 missing=()

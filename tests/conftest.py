@@ -5,7 +5,9 @@ Each is read-only for the tests that use it, so one copy serves the whole sessio
 
 from __future__ import annotations
 
+import tempfile
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -18,7 +20,9 @@ from nato_iraq_kg.serve import create_app
 from nato_iraq_kg.sparql.local import load_graph
 from triplestores import oxigraph, virtuoso
 
-__all__ = ["build", "client", "oxigraph", "shapes", "store", "virtuoso"]
+__all__ = ["build", "client", "oxigraph", "shapes", "static_site", "store", "virtuoso"]
+#: The address the static site's tests publish it at (its sitemap and w3id redirects name it).
+SITE_URL = "https://kg.example.org/nato-iraq/"
 
 
 @pytest.fixture(scope="session")
@@ -44,3 +48,17 @@ def shapes() -> Graph:
 def build() -> BuildResult:
     """The real build, assembled once."""
     return assemble()
+
+
+@pytest.fixture(scope="session")
+def static_site(store: Any) -> Iterator[Path]:
+    """The static site, written once into a world-readable folder (Apache serves it as nobody)."""
+    from nato_iraq_kg.site.writer import write_site
+
+    with tempfile.TemporaryDirectory(prefix="nato-iraq-site-") as folder:
+        Path(folder).chmod(0o755)
+        site = Path(folder) / "site"
+        write_site(site, SITE_URL, store=store)
+        for path in [site, *site.rglob("*")]:
+            path.chmod(0o755 if path.is_dir() else 0o644)
+        yield site

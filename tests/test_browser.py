@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -84,12 +85,16 @@ def browser() -> Iterator[Any]:
         chromium.close()
 
 
+#: The widths every page is tried at: a phone (390 px) and a desktop.
+WIDTHS = {"phone": 390, "desktop": 1280}
+
+
 class Visit:
     """A fresh browser page that records every URL it requests."""
 
-    def __init__(self, browser: Any, base_url: str) -> None:
+    def __init__(self, browser: Any, base_url: str, width: int = 1280) -> None:
         self.base_url = base_url
-        self.context = browser.new_context(viewport={"width": 1280, "height": 900})
+        self.context = browser.new_context(viewport={"width": width, "height": 900})
         self.context.set_default_timeout(10_000)
         self.page = self.context.new_page()
         self.requests: list[str] = []
@@ -119,6 +124,21 @@ def visit(browser: Any, base_url: str) -> Iterator[Visit]:
     session = Visit(browser, base_url)
     yield session
     session.context.close()
+
+
+@pytest.fixture(params=sorted(WIDTHS))
+def sized(request: pytest.FixtureRequest, browser: Any, base_url: str) -> Iterator[Visit]:
+    """A new page at a phone's width, then at a desktop's."""
+    session = Visit(browser, base_url, WIDTHS[request.param])
+    yield session
+    session.context.close()
+
+
+def no_sideways_scroll(page: Any) -> bool:
+    """Tell whether the page fits its width (nothing to scroll sideways)."""
+    return page.evaluate(
+        "() => document.documentElement.scrollWidth <= document.documentElement.clientWidth"
+    )
 
 
 def test_landing_to_entity_with_evidence(visit: Visit, tmp_path: Path) -> None:
@@ -207,7 +227,8 @@ def test_query_editor_runs_cq05(visit: Visit, tmp_path: Path) -> None:
     expect(page.locator("#cq-question")).to_contain_text("full timeline of the dated events")
     assert "# What is the full timeline" in page.evaluate(f"({editor})().getValue()")
     link = page.locator(".yasr table.dataTable a[href='/id/event/ntm-i-request']")
-    expect(link).to_have_text("https://w3id.org/nato-iraq-kg/id/event/ntm-i-request")
+    # The table abbreviates IRIs with the prefixes the editor knows (the predeclared ones too).
+    expect(link).to_have_text("event:ntm-i-request")
     with page.expect_popup() as opened:
         link.click()
     entity = opened.value
@@ -227,3 +248,105 @@ def test_query_editor_reports_a_syntax_error(visit: Visit) -> None:
     expect(page.locator(".yasr")).to_contain_text("malformed SPARQL: error at 1:25")
     expect(page.locator(".yasr table.dataTable tbody tr")).to_have_count(0)
     visit.assert_local()
+
+
+def test_landing_counts_match_the_build_at_each_width(sized: Visit, build: Any) -> None:
+    """The landing page lists each kind with the build's count (Places 9, Documents 4)."""
+    from nato_iraq_kg.build.class_counts import SUMMARY_CLASSES
+
+    page = sized.page
+    sized.goto("/")
+    counts = build.class_counts(SUMMARY_CLASSES)
+    details = page.locator("details[data-class]")
+    expect(details).to_have_count(len(SUMMARY_CLASSES))
+    for cls, count in counts.items():
+        kind = page.locator(f'details[data-class="{cls}"]')
+        expect(kind.locator(".count")).to_have_text(str(count))
+        kind.locator("summary").click()
+        expect(kind.locator("ul.browse li")).to_have_count(count)
+    assert no_sideways_scroll(page)
+    sized.assert_local()
+
+
+def test_entity_page_leads_with_a_summary_and_shows_each_paragraph_once(sized: Visit) -> None:
+    """NTM-I: the summary comes first; the milestone paragraph is shown once, not ten times."""
+    page = sized.page
+    sized.goto("/id/programme/ntm-i")
+    summary = page.locator("dl.summary")
+    expect(summary).to_be_visible()
+    expect(summary.locator("dt").first).to_have_text("type")
+    expect(summary).to_contain_text("2004")
+    first_quote = page.locator("blockquote.evidence").first.bounding_box()
+    assert summary.bounding_box()["y"] < first_quote["y"]
+    milestone = page.locator("blockquote.evidence", has_text="2004:")
+    expect(milestone).to_have_count(1)
+    expect(milestone.locator("mark").first).to_be_visible()
+    headings = page.locator(".fact-property").all_inner_texts()
+    assert headings and not [h for h in headings if ":" in h or h.startswith("is ")], headings
+    assert page.locator("li.fact").count() == page.locator("li.fact .fact-badges").count() > 10
+    assert no_sideways_scroll(page)
+    sized.assert_local()
+
+
+def test_timeline_fits_labels_and_zooms_about_the_chosen_event(sized: Visit) -> None:
+    """Every event is labelled and in view; + keeps the chosen event on screen; quotes show."""
+    page = sized.page
+    sized.goto("/timeline")
+    buttons = page.locator("#timeline button.ev")
+    expect(buttons).to_have_count(TIMELINE_EVENTS)
+    labels = page.locator("#timeline .ev-label")
+    expect(labels).to_have_count(TIMELINE_EVENTS)
+    box = page.locator("#timeline")
+    fits = "(t) => t.scrollWidth <= t.clientWidth"
+    # The chart opens with every event in view (refitted once the page's scroll bar is there).
+    page.wait_for_function(f"() => ({fits})(document.getElementById('timeline'))")
+    years = [int(t) for t in page.locator("#timeline .tick").all_inner_texts() if t.isdigit()]
+    assert years and min(years) >= 2004 and max(years) <= 2017, years  # fitted, not to 2018
+    assert page.locator("#timeline-legend li:visible").count() == 3  # no vague dates drawn
+    assert no_sideways_scroll(page)
+
+    chosen = page.locator('#timeline button.ev[aria-label^="Jens Stoltenberg meets"]')
+    chosen.click()
+    detail = page.locator("#event-detail")
+    expect(detail.locator("q.quote", has_text=STOLTENBERG_QUOTE[:60])).to_have_count(1)
+    for _ in range(4):
+        page.get_by_role("button", name="zoom in").click()
+    assert not box.evaluate(fits), "zoomed in, the chart is wider than its box"
+    expect(chosen).to_have_attribute("aria-pressed", "true")
+    inside = box.bounding_box()
+    mark = chosen.bounding_box()
+    assert inside["x"] <= mark["x"] and mark["x"] + mark["width"] <= inside["x"] + inside["width"]
+    label = chosen.locator("xpath=following-sibling::span[1]")
+    expect(label).to_contain_text("Jens Stoltenberg meets")
+    sized.assert_local()
+
+
+def test_query_page_flags_no_predeclared_prefix(sized: Visit) -> None:
+    """Regression: the default query showed "Prefix 'rdfs' is not defined" and a red run button."""
+    page = sized.page
+    errors: list[str] = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    sized.goto("/query")
+    page.wait_for_function("() => window.natoIraqYasgui !== undefined")
+    yasqe = "window.natoIraqYasgui.getTab().getYasqe()"
+    button = page.locator(".yasqe .yasqe_queryButton")
+    expect(button).to_have_class(re.compile(r"\bquery_valid\b"))
+    assert page.evaluate(f"() => {yasqe}.queryValid")
+    # A query of your own may use the predeclared prefixes without PREFIX lines ...
+    mine = "SELECT ?e ?who WHERE { ?e a nik:Event ; nik:agent ?who ; rdfs:label ?l }"
+    page.evaluate(f"(q) => {{ {yasqe}.setValue(q); }}", mine)
+    expect(button).to_have_class(re.compile(r"\bquery_valid\b"))
+    # ... while an unknown prefix is still flagged.
+    page.evaluate(f"(q) => {{ {yasqe}.setValue(q); }}", "SELECT * WHERE { ?s nope:p ?o }")
+    expect(button).to_have_class(re.compile(r"\bquery_error\b"))
+    # The question picker is styled: as wide as the text, with our border, not the native look.
+    select = page.locator("#cq-select")
+    style = select.evaluate(
+        "(s) => { const c = getComputedStyle(s); return [c.appearance, c.borderRadius]; }"
+    )
+    assert style == ["none", "6px"], style
+    main = page.locator("main").bounding_box()
+    assert select.bounding_box()["width"] > main["width"] * 0.8
+    assert no_sideways_scroll(page)
+    assert errors == []
+    sized.assert_local()

@@ -34,7 +34,7 @@ OUTPUTS = tuple(
 @pytest.fixture
 def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """A private copy of the project's inputs and outputs, used as the build's root."""
-    for folder in ("ontology", "data"):
+    for folder in ("ontology", "data", "queries"):
         shutil.copytree(ROOT / folder, tmp_path / folder)
     monkeypatch.setenv("NATO_IRAQ_KG_ROOT", str(tmp_path))
     return tmp_path
@@ -166,14 +166,103 @@ BAD_INPUTS = [
             "programme:in-country-training nik:startDate date:2017-01",
         ),
         2,
-        "'kp7-in-country-started': malformed Turtle",
+        "'kp7-in-country-started': malformed Turtle, line 1 of its turtle: EOF found after "
+        "object: 'programme:in-country-training nik:startDate date:2017-01'",
         id="malformed-turtle",
+    ),
+    pytest.param(
+        lambda root: edit(
+            root,
+            CURATION,
+            "actor:ntm-i-staff nik:staffOf programme:ntm-i ;",
+            "actor:ntm-i-staff nik:staffOf programme:ntm-i ;"
+            " nik:counterpart actor:iraqi-ministries ;",
+        ),
+        1,
+        "'pc6-ntm-i-staff-role': actor:ntm-i-staff nik:counterpart actor:iraqi-ministries: the "
+        "subject of nik:counterpart must be a nik:Event, but actor:ntm-i-staff is a "
+        "nik:CollectiveBody",
+        id="outside-the-domain",
+    ),
+    pytest.param(
+        lambda root: edit(
+            root,
+            CURATION,
+            "programme:in-country-training nik:startDate date:2017-01 .",
+            "programme:in-country-training nik:startDate actor:nato .",
+        ),
+        1,
+        "the object of nik:startDate must be a nik:DateValue, but actor:nato is a "
+        "nik:InternationalOrganization",
+        id="outside-the-range",
+    ),
+    pytest.param(
+        lambda root: edit(
+            root,
+            CURATION,
+            "actor:fouad-massoum ;\n          nik:date date:2016-03 .",
+            "actor:fouad-massoum ;\n          nik:date date:2016-10 .",
+        ),
+        1,
+        "'caption-photo-date': the quote does not state date:2016-10 (October not in the quote "
+        "or its sentence)",
+        id="date-not-in-the-quote",
+    ),
+    pytest.param(
+        lambda root: edit(
+            root,
+            CURATION,
+            "quantity:ntm-i-officers-trained schema:value 15000 ;",
+            "quantity:ntm-i-officers-trained schema:value 16000 ;",
+        ),
+        1,
+        "'kp2-ntm-i-trained': the quote does not state the number 16000 (not in the quote)",
+        id="number-not-in-the-quote",
+    ),
+    pytest.param(
+        lambda root: edit(
+            root, CURATION, "nik:startDate date:early-2016 ;", "nik:startDate date:late-2016 ;"
+        ),
+        1,
+        "'kp5-mobile-teams': the quote does not state date:late-2016 (late not in the quote",
+        id="vague-date-not-in-the-quote",
     ),
     pytest.param(
         lambda root: edit(root, CURATION, "nik:isTemporary true", "nik:isTemprary true"),
         1,
-        "isTemprary is not declared in the ontology",
+        "nik:isTemprary is not declared in the ontology; did you mean nik:isTemporary?",
         id="misspelt-property",
+    ),
+    pytest.param(
+        lambda root: edit(
+            root,
+            CURATION,
+            "actor:ntm-i-staff nik:staffOf programme:ntm-i ;",
+            "actor:ntm-i-staff nik:staffOf actor:iraqi-ministry ;",
+        ),
+        1,
+        "unknown entity actor/iraqi-ministry (declare it under 'entities'); "
+        "did you mean actor/iraqi-ministries?",
+        id="misspelt-entity",
+    ),
+    pytest.param(
+        lambda root: edit(
+            root, CURATION, "nik:isTemporary true", "nik:isTemporary true ; a nik:Programe"
+        ),
+        1,
+        "class nik:Programe is not declared in the ontology; did you mean nik:Programme?",
+        id="misspelt-class",
+    ),
+    pytest.param(
+        lambda root: edit(
+            root,
+            CURATION,
+            "programme:in-country-training nik:startDate date:2017-01 .",
+            "programme:in-country-training shema:startDate date:2017-01 .",
+        ),
+        1,
+        "'kp7-in-country-started': unknown prefix 'shema:' in its turtle; did you mean schema:",
+        id="unknown-prefix",
     ),
     pytest.param(
         lambda root: edit(root, Path("data/curation/identity-links.tsv"), "Q57665", "Q57286"),
@@ -220,6 +309,7 @@ def test_bad_input_gives_one_clear_line_and_leaves_data_untouched(
     assert len(lines) == 1, stderr
     assert lines[0].startswith("error: ")
     assert message in lines[0]
+    assert "b'@prefix" not in lines[0] and len(lines[0]) < 400  # no dump of rdflib's buffer
     assert outputs(project) == before
 
 
@@ -251,4 +341,31 @@ def test_a_shape_violation_stops_the_build_before_writing(project: Path) -> None
     assert "Validation (SHACL): DOES NOT CONFORM" in stdout
     assert "quantity/ntm-i-officers-trained" in stderr
     assert stderr.strip().splitlines()[-1].startswith("error: the graph violates the shapes")
+    assert outputs(project) == before
+
+
+def test_a_quality_check_violation_stops_the_build_before_writing(project: Path) -> None:
+    """A second event with an existing event's label conforms to SHACL but fails a quality check.
+
+    The build used to say "conforms" and write data/; only ``validate`` then reported the
+    duplicate label. The build runs the quality checks itself and refuses (issue 22, item 1).
+    """
+    before = outputs(project)
+    edit(
+        project,
+        CURATION,
+        "  event:2011-ntm-i-closure:\n",
+        "  event:2011-ntm-i-closure-again:\n"
+        "    a: nik:Closure\n"
+        "    label: The NTM-I is discontinued\n"
+        "  event:2011-ntm-i-closure:\n",
+    )
+    code, stdout, stderr = run_build()
+    assert code == 1, stderr
+    assert "Validation (SHACL): conforms" in stdout
+    assert "Quality checks: 5 passed, 2 failed" in stdout  # it also says nothing: unanchored
+    assert "duplicate-label-violation: event:2011-ntm-i-closure, " in stderr
+    last = stderr.strip().splitlines()[-1]
+    assert last.startswith("error: the graph fails quality check(s) duplicate-label-violation")
+    assert last.endswith("; data/ left unchanged")
     assert outputs(project) == before

@@ -73,4 +73,51 @@ def test_question_gives_the_expected_answer(store, name: str, query: Path, resul
     """The embedded store's answer equals the hand-written one (multiset, boolean or graph)."""
     expected = answer_from_file(result)
     actual = actual_answer(store, query, expected)
-    assert expected.same_as(actual), f"{name}\nexpected: {expected}\nactual:   {actual}"
+    assert expected.same_as(actual), answer_difference(name, query, result, expected, actual)
+
+
+def answer_difference(
+    name: str, query: Path, result: Path, expected: Answer, actual: Answer
+) -> str:
+    """Say which rows changed and how to review them (data/README.md, "When an answer changes").
+
+    A new fact can rightly change an answer; the curator must see the rows that differ, not two
+    whole answers, and know which file to update once the page confirms the new rows.
+    """
+    header = (
+        f"{name}: the answer differs from {result.relative_to(ROOT)}; review it "
+        f"(nato-iraq-kg query {query.stem} --format csv) against the page, then update the file "
+        "by hand (data/README.md, 'When an answer changes')"
+    )
+    if (
+        expected.kind != "select"
+        or actual.kind != "select"
+        or expected.variables != actual.variables
+    ):
+        return f"{header}\nexpected: {expected}\nactual:   {actual}"
+    assert expected.rows is not None and actual.rows is not None
+    lost = sorted((expected.rows - actual.rows).elements())
+    new = sorted((actual.rows - expected.rows).elements())
+    lines = [header, f"columns: {','.join(expected.variables)}"]
+    lines += [f"- {','.join(row)}" for row in lost] + [f"+ {','.join(row)}" for row in new]
+    return "\n".join(lines)
+
+
+def test_a_changed_answer_names_the_rows_that_went_and_came() -> None:
+    """A failing question used to print both whole answers; now the rows that differ and the fix."""
+    name, query, result = ENTRIES[4]
+    expected = answer_from_file(result)
+    assert expected.kind == "select" and expected.rows
+    gone = next(iter(expected.rows))
+    actual = answer_from_csv(
+        ",".join(expected.variables)
+        + "\n"
+        + "".join(",".join(r) + "\n" for r in expected.rows.elements() if r != gone)
+        + ",".join(["x"] * len(expected.variables))
+        + "\n"
+    )
+    message = answer_difference(name, query, result, expected, actual)
+    lines = message.splitlines()
+    assert lines[0].startswith(f"{name}: the answer differs from queries/cq/{result.name}")
+    assert "data/README.md, 'When an answer changes'" in lines[0]
+    assert lines[2:] == ["- " + ",".join(gone), "+ " + ",".join(["x"] * len(expected.variables))]

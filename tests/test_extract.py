@@ -46,3 +46,36 @@ def test_locate_quote_accepts_the_right_offset_and_names_the_fix(revision) -> No
         locate_quote(text, "King Abdullah", None, "entry x")
     with pytest.raises(CheckFailure, match="not found"):
         locate_quote(text, "Queen Abdullah", None, "entry x")
+
+
+def test_a_missing_offset_names_curate_fill_offsets_or_the_choice_to_make(revision) -> None:
+    """A quote without ``at:`` said only where it occurs, not which command fills it in."""
+    text = revision.text
+    with pytest.raises(CheckFailure, match=r"occurs once, at \d+ \('nato-iraq-kg curate fill-"):
+        locate_quote(text, "King Abdullah", None, "entry x")
+    assert text.count("NATO") > 1
+    with pytest.raises(CheckFailure, match=r"occurs \d+ times, at \[.*\]: write the right one"):
+        locate_quote(text, "NATO", None, "entry x")
+
+
+def test_every_real_quote_states_its_dates_numbers_and_names(build) -> None:
+    """The real curation passes the support check, including words that state a value otherwise.
+
+    "early 2016" (a vague date), "one-year" (the number 1) and dates written in the sentence
+    around the quote ("At the NATO Summit in Wales in 2014, ...", "2004: ...") must all pass.
+    """
+    from rdflib import Literal
+
+    from nato_iraq_kg.extract.support import check_quotes_state_their_values, unsupported
+
+    assert check_quotes_state_their_values(build.assertions, build.models) == len(build.assertions)
+    values = [
+        (item, o)
+        for item in build.assertions
+        for _, _, o in item.triples
+        if "/id/date/" in str(o) or (isinstance(o, Literal) and o.datatype is not None)
+    ]
+    assert len(values) >= 50
+    wales = next(a for a in build.assertions if a.key == "fact-pc3-wales-reaffirmation")
+    assert "2014" not in wales.quote
+    assert unsupported(wales) is not None  # the quote alone lacks the year; its sentence has it

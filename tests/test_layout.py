@@ -26,8 +26,9 @@ STAGES: dict[str, int] = {
     "remote": 9,
     "docs": 10,
     "serve": 11,
-    "cli": 12,
-    "__main__": 12,
+    "site": 12,
+    "cli": 13,
+    "__main__": 13,
 }
 #: At most a handful of modules stay at the top.
 TOP_LEVEL = {"__init__", "__main__", "cli", "errors", "paths", "namespaces"}

@@ -69,22 +69,24 @@ def test_stoltenberg_page_has_label_office_wikidata_and_marked_quote(store: Any)
     assert "<h1>Jens Stoltenberg</h1>" in page
     assert 'href="/id/office/secretary-general-of-nato"' in page
     assert 'href="http://www.wikidata.org/entity/Q57665"' in page
-    assert "<mark>NATO Secretary General Jens Stoltenberg</mark>" in page
+    assert "<q>NATO Secretary General Jens Stoltenberg</q>" in page
+    assert re.search(r"<mark>NATO Secretary General Jens Stoltenberg[^<]*</mark>", page)
     parse(page)
 
 
 def test_properties_and_classes_are_named_by_the_ontology_labels(store: Any) -> None:
-    """With the ontology's labels, "nik:participant" reads "participant" and the type "person"."""
+    """With the ontology's labels, "nik:participant" read backwards is "participant in"."""
     vocabulary = vocabulary_labels(paths.ontology_file(paths.project_root()))
     assert vocabulary["https://w3id.org/nato-iraq-kg/ontology#participant"] == "participant"
     page = pages.entity_page(store, ID + "actor/jens-stoltenberg", vocabulary)
     assert (
-        '<h3 title="nik:participant">is <a href="/ontology#participant">participant</a> of' in page
+        '<a class="fact-property" href="/ontology#participant" title="nik:participant">'
+        "participant in</a>" in page
     )
-    assert 'Type: <a href="/ontology#Person">person</a>' in page
-    # The compact name stays in the title, for those who write queries.
+    assert '<dt>type</dt><dd><a href="/ontology#Person">person</a></dd>' in page
+    # Without the ontology our classes fall back to compact names; nothing is left blank.
     bare = pages.entity_page(store, ID + "actor/jens-stoltenberg")
-    assert '<a href="/ontology#participant">nik:participant</a>' in bare
+    assert '<a href="/ontology#Person">nik:Person</a>' in bare
 
 
 def test_ntm_i_page_marks_fifteen_thousand_officers(store: Any) -> None:
@@ -145,7 +147,7 @@ def test_landing_page_lists_every_distribution_and_the_counts(store: Any) -> Non
     ]
     assert len(urls) >= 7
     for url in urls:
-        assert f'href="/data/{url.rsplit("/", 1)[-1]}"' in page
+        assert f'href="/data/{url.split("/data/", 1)[1]}"' in page
     for name in ("triples", "entities", "classes", "properties"):
         value = next(iter(void.query(f"SELECT ?n {{ ?d <http://rdfs.org/ns/void#{name}> ?n }}")))
         assert f"<dd>{int(value['n'].value):,}</dd>" in page
@@ -155,9 +157,32 @@ def test_landing_page_lists_every_distribution_and_the_counts(store: Any) -> Non
     parse(page)
 
 
+def test_landing_page_counts_each_kind_as_the_build_does(store: Any, build: Any) -> None:
+    """Regression: "Places (7)" and "Documents (2)" on the page, 9 and 4 in the build summary.
+
+    Every kind the build summary counts is listed with the build's count (subclasses included,
+    so Iraq and Jordan are places as well as actors), and each entity of it is linked.
+    """
+    from nato_iraq_kg.build.class_counts import SUMMARY_CLASSES
+    from nato_iraq_kg.namespaces import NIK
+
+    page = pages.landing_page(store, VOID)
+    counts = build.class_counts(SUMMARY_CLASSES)
+    shown = dict(
+        re.findall(r'<details data-class="([^"]+)"><summary>[^<]*\(<span class="count">(\d+)', page)
+    )
+    assert len(shown) == len(SUMMARY_CLASSES) == 10
+    assert {cls: int(n) for cls, n in shown.items()} == {str(c): n for c, n in counts.items()}
+    places = page.split('data-class="https://w3id.org/nato-iraq-kg/ontology#Place"')[1]
+    places = places.split("</details>")[0]
+    assert places.count("<li>") == counts[NIK.Place] == 9
+    assert 'href="/id/actor/jordan"' in places
+    parse(page)
+
+
 def test_timeline_page_uses_only_local_assets() -> None:
     """The timeline page and its script load nothing from other sites."""
-    page = pages.timeline_page()
+    page = pages.timeline_page()  # without a store: no quotes, same assets
     parser = parse(page)
     assert "/static/timeline.js" in parser.urls
     assert "/static/style.css" in parser.urls
@@ -361,5 +386,90 @@ def test_each_fact_shows_its_tier_and_an_interpretation_its_reason(store: Any) -
     )
     assert interpreted, "no interpreted fact shown"
     assert "read from the mission&#x27;s name" in interpreted.group(1)
-    assert re.search(r'<span class="tier tier-derived"[^>]*>derived</span> in ', page)
+    assert re.search(r'<span class="tier tier-derived"[^>]*>derived</span>', page)
     parse(page)
+
+
+def _texts(page: str, css_class: str) -> list[str]:
+    """Return the text of every element whose class attribute is exactly ``css_class``."""
+    found = re.findall(rf'<(\w+) class="{css_class}"[^>]*>(.*?)</\1>', page, re.S)
+    return [re.sub(r"<[^>]+>", "", inner) for _, inner in found]
+
+
+def test_ntm_i_page_shows_each_paragraph_once_after_a_summary(store: Any) -> None:
+    """Regression: the NTM-I page repeated its milestone paragraph about ten times.
+
+    Each paragraph the facts were read from is shown once, with every quote of it marked, and
+    the facts are listed under their quote; the page opens with a summary.
+    """
+    vocabulary = vocabulary_labels(paths.ontology_file(paths.project_root()))
+    page = pages.entity_page(store, ID + "programme/ntm-i", vocabulary)
+    milestone = "2004:\xa0"
+    assert page.count(milestone) == 1, page.count(milestone)
+    quotes = re.findall(r'<li class="quote[^"]*"><p class="quote-text"><q>', page)
+    paragraphs = re.findall(r'<blockquote class="evidence">', page)
+    assert len(quotes) >= 15 and len(paragraphs) == 5, (len(quotes), len(paragraphs))
+    summary = page.index('<dl class="summary">')
+    assert summary < page.index("<blockquote")
+    rows = dict(re.findall(r"<dt>([^<]+)</dt><dd>(.*?)</dd>", page[summary:]))
+    assert set(rows) >= {"type", "when", "who"}
+    assert "2004" in rows["when"] and "2011" in rows["when"]
+    assert 'href="/id/actor/nato"' in rows["who"]
+    parse(page)
+
+
+@pytest.mark.parametrize(
+    "entity", ["programme/ntm-i", "actor/nato", "actor/jens-stoltenberg", "place/baghdad"]
+)
+def test_every_property_reads_as_words(store: Any, entity: str) -> None:
+    """Regression: headings such as ``rdf:type``, ``skos:altLabel`` and "is depicts of"."""
+    vocabulary = vocabulary_labels(paths.ontology_file(paths.project_root()))
+    page = pages.entity_page(store, ID + entity, vocabulary)
+    names = _texts(page, "fact-property") + re.findall(r"<dt>([^<]+)</dt>", page)
+    assert len(names) > 3
+    assert not [n for n in names if re.search(r"\w:\w", n) or n.startswith("is ")], names
+    # Every fact has the one place where badges (tier, supporting revisions) go.
+    facts = page.count('<li class="fact">')
+    assert facts and page.count('<span class="fact-badges">') >= facts
+
+
+def test_statements_read_backwards_have_their_own_words(store: Any) -> None:
+    """A photo that depicts Stoltenberg reads "depicted in" on his page."""
+    page = pages.entity_page(store, ID + "actor/jens-stoltenberg")
+    assert ">depicted in</a>" in page
+    assert "is depicts of" not in page
+
+
+def test_every_link_between_our_things_has_words_for_both_directions(store: Any) -> None:
+    """Each property that links two of our entities has a label and a backwards wording."""
+    from nato_iraq_kg.serve.wording import INVERSE_LABELS, term_labels
+
+    names = term_labels(vocabulary_labels(paths.ontology_file(paths.project_root())))
+    linking = {
+        quad.predicate.value
+        for quad in store.quads_for_pattern(None, None, None, None)
+        if isinstance(quad.object, pyoxigraph.NamedNode)
+        and quad.object.value.startswith(ID)
+        and quad.predicate.value != "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
+    }
+    assert len(linking) > 40
+    assert sorted(linking - set(INVERSE_LABELS)) == []
+    assert sorted(p for p in linking if p not in names) == []
+
+
+def test_timeline_page_embeds_each_events_quotes(store: Any) -> None:
+    """The detail panel's quotes are in the page: the Stoltenberg visit has its sentence."""
+    quotes = pages.event_quotes(store)
+    assert len(quotes) >= 20
+    visit = quotes[ID + "event/2016-03-01-stoltenberg-meets-massoum-and-al-abadi"]
+    assert any(q.startswith("NATO Secretary General Jens Stoltenberg meets") for q in visit)
+    page = pages.timeline_page(store)
+    match = re.search(r'<script type="application/json" id="timeline-quotes">(.*?)</script>', page)
+    assert match and json.loads(match.group(1)) == quotes
+    parse(page)
+
+
+def test_english_text_carries_no_language_or_datatype_note(store: Any) -> None:
+    """English labels read as plain text: no "@en", no "rdf:langString" after them."""
+    page = pages.entity_page(store, ID + "actor/jens-stoltenberg")
+    assert "langString" not in page and "@en" not in page

@@ -15,6 +15,7 @@ from rdflib.namespace import RDF
 from nato_iraq_kg.check.inputs import load_inputs
 from nato_iraq_kg.check.quality import quality_checks, run_quality_checks
 from nato_iraq_kg.cli import cli
+from nato_iraq_kg.errors import InputError
 from nato_iraq_kg.sparql.local import compact, load_graph
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -133,3 +134,68 @@ def test_shapes_that_would_reach_out_or_do_not_parse_are_refused(
     result = CliRunner().invoke(cli, ["validate", "--shapes", str(shapes)])
     assert result.exit_code == 2
     assert message in result.stderr
+
+
+def test_a_folder_without_quality_checks_is_an_error_not_a_pass(tmp_path: Path) -> None:
+    """No ``*-violation.rq`` found used to report "0 passed, 0 failed" and let anything through."""
+    with pytest.raises(InputError, match="no quality checks"):
+        run_quality_checks(load_graph(), tmp_path)
+
+
+USER_SHAPES = """@prefix sh: <http://www.w3.org/ns/shacl#> .
+@prefix nik: <https://w3id.org/nato-iraq-kg/ontology#> .
+<https://example.org/shapes#LabelledActor> a sh:NodeShape ;
+    sh:targetClass nik:Actor ;
+    sh:sparql [ sh:message "An actor without a label" ; sh:select \"\"\"
+        SELECT $this WHERE {   # every actor
+          FILTER NOT EXISTS { $this <http://www.w3.org/2000/01/rdf-schema#label> ?l }  # named?
+          FILTER(?this != "# not a comment")
+        }\"\"\" ] .
+"""
+
+
+def test_shapes_with_comments_after_code_in_a_query_are_applied_as_written(
+    tmp_path: Path,
+) -> None:
+    """A ``# comment`` after code inside sh:select used to swallow the rest of the query.
+
+    ``load_shapes`` joined the query's lines, so the comment ran to its end: pySHACL accepts the
+    file, we crashed with a pyparsing traceback and exit 1 (issue 22, item 2).
+    """
+    shapes = tmp_path / "shapes.ttl"
+    shapes.write_text(USER_SHAPES, encoding="utf-8")
+    data = tmp_path / "data.ttl"
+    data.write_text(
+        "<https://example.org/unnamed> a <https://w3id.org/nato-iraq-kg/ontology#Actor> .\n"
+        "<https://example.org/named> a <https://w3id.org/nato-iraq-kg/ontology#Actor> ;\n"
+        '    <http://www.w3.org/2000/01/rdf-schema#label> "Named"@en .\n',
+        encoding="utf-8",
+    )
+    result = CliRunner().invoke(cli, ["validate", "--shapes", str(shapes), str(data)])
+    assert result.exit_code == 1, result.stderr
+    violations = [line for line in result.stdout.splitlines() if line.startswith("Violation: <")]
+    assert violations == ["Violation: <https://example.org/unnamed>: An actor without a label"]
+
+
+def test_a_sparql_constraint_that_does_not_parse_is_bad_input_not_a_crash(
+    tmp_path: Path,
+) -> None:
+    """A malformed sh:select: one line naming the spot, exit 2 (never 1, "a check failed")."""
+    shapes = tmp_path / "shapes.ttl"
+    shapes.write_text(USER_SHAPES.replace("NOT EXISTS", "NOT EXISTZ"), encoding="utf-8")
+    result = CliRunner().invoke(cli, ["validate", "--shapes", str(shapes)])
+    assert result.exit_code == 2
+    assert result.stderr.startswith("error: a SPARQL constraint does not parse: ")
+    assert "'FILTER NOT EXISTZ {" in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1
+
+
+@pytest.mark.parametrize(("name", "text"), [("empty.ttl", ""), ("empty.jsonld", "{}")])
+def test_an_empty_file_is_not_reported_as_conforming(tmp_path: Path, name: str, text: str) -> None:
+    """An empty Turtle file or ``{}`` JSON-LD said "Conforms", exit 0; now "0 triples", exit 2."""
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    result = CliRunner().invoke(cli, ["validate", str(path)])
+    assert result.exit_code == 2
+    assert "0 triples; nothing to validate" in result.stderr
+    assert "Conforms" not in result.stdout

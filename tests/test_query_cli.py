@@ -237,3 +237,42 @@ def test_query_list_into_a_closed_pipe_exits_0_quietly(read_first_line: bool) ->
         assert error == b""
         runs += 1
     assert runs == 4
+
+
+@pytest.mark.parametrize("fmt", ["json", "xml", "csv", "tsv"])
+def test_every_result_format_ends_with_a_newline(fmt: str) -> None:
+    """JSON and XML answers ended without a newline, so a shell prompt followed on their line."""
+    result = invoke("query", "05", "--format", fmt)
+    assert result.exit_code == 0, result.stderr
+    assert result.stdout.endswith("\n")
+    assert not result.stdout.endswith("\n\n")
+
+
+def test_a_table_fits_the_terminal_width() -> None:
+    """``COLUMNS=80`` still gave a table about 230 columns wide; without --width it fits now."""
+    result = CliRunner(env={"COLUMNS": "80"}).invoke(cli, ["query", "01", "--format", "table"])
+    assert result.exit_code == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert len(lines) > 20
+    assert max(len(line) for line in lines) <= 80
+    assert "…" in result.stdout
+
+
+def test_an_explicit_width_caps_cells_and_ignores_the_terminal() -> None:
+    """``--width`` keeps its meaning (the README's examples use it): a cap per cell."""
+    result = CliRunner(env={"COLUMNS": "80"}).invoke(
+        cli, ["query", "01", "--format", "table", "--width", "60"]
+    )
+    assert result.exit_code == 0, result.stderr
+    assert max(len(line) for line in result.stdout.splitlines()) > 80
+
+
+def test_query_without_a_name_says_how_to_name_one() -> None:
+    """``query`` alone said "... (not both)"; it now says what to give, exit 2."""
+    result = invoke("query")
+    assert result.exit_code == 2
+    assert "which query? give a competency question's number or slug" in result.stderr
+    assert "not both" not in result.stderr
+    both = invoke("query", "05", "--sparql", "ASK {}")
+    assert both.exit_code == 2
+    assert "not both" in both.stderr

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from nato_iraq_kg.build.pipeline import assemble
 from nato_iraq_kg.build.summary import summary_lines
 
@@ -41,3 +43,30 @@ def test_readme_javascript_example_runs_and_prints_what_the_readme_says(tmp_path
     done = subprocess.run([node, str(script)], cwd=ROOT, capture_output=True, text=True)
     assert done.returncode == 0, done.stderr
     assert done.stdout == shown
+
+
+def test_readme_make_run_block_is_what_build_prints(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``make run`` printed eight "Wrote" lines where the README showed two (issue 20, item 7).
+
+    A real build in a copy of the project prints exactly the README's lines, in order, up to the
+    question (and its cached validation is reused, so this stays fast).
+    """
+    import shutil
+
+    from click.testing import CliRunner
+
+    from nato_iraq_kg.cli import cli
+
+    for folder in ("ontology", "data", "queries", ".cache"):
+        if (ROOT / folder).is_dir():
+            shutil.copytree(ROOT / folder, tmp_path / folder)
+    monkeypatch.setenv("NATO_IRAQ_KG_ROOT", str(tmp_path))
+    result = CliRunner().invoke(cli, ["build"])
+    assert result.exit_code == 0, result.stderr
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    block = readme.split("`make run` prints (real output):\n\n```text\n", 1)[1]
+    shown = block.split("\n\nQuestion:", 1)[0]
+    assert result.stdout == shown + "\n"
+    assert sum(line.startswith("Wrote ") for line in shown.splitlines()) == 1

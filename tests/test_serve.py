@@ -355,6 +355,8 @@ def test_ontology(client: TestClient) -> None:
         ("nato-iraq.nq", "application/n-quads"),
         ("timeline.jsonld", "application/ld+json"),
         ("void.ttl", "text/turtle"),
+        ("tables/facts.csv", "text/csv"),
+        ("tables/datapackage.json", "application/json"),
     ],
 )
 def test_downloads(client: TestClient, name: str, media: str) -> None:
@@ -373,6 +375,9 @@ def test_nothing_outside_the_downloads_is_served(client: TestClient) -> None:
         "/data/..%2Fpyproject.toml",
         "/data/%2e%2e%2fpyproject.toml",
         "/data/source/",
+        "/data/source/nato-relations-with-iraq-2017-02-03.toml",
+        "/data/tables/../release.toml",
+        "/data/tables/%2e%2e/release.toml",
         "/data/..%2f..%2fetc%2fpasswd",
     ]:
         response = client.get(path)
@@ -663,3 +668,17 @@ def test_real_server_sends_long_answers_whole_under_concurrent_load() -> None:
         for quad in pyoxigraph.parse(answers[0][1], format=pyoxigraph.RdfFormat.N_TRIPLES)
     }
     assert triples == expected
+
+
+def test_serve_on_a_busy_port_is_one_line_and_exit_2() -> None:
+    """A port another server holds: one line naming it, exit 2 (uvicorn alone exits 3)."""
+    import socket
+
+    with socket.create_server(("127.0.0.1", 0)) as taken:
+        port = taken.getsockname()[1]
+        result = CliRunner().invoke(cli, ["serve", "--port", str(port)])
+    assert result.exit_code == 2
+    assert result.stderr == (
+        f"error: cannot listen on 127.0.0.1:{port}: the port is in use "
+        "(another server? choose another --port)\n"
+    )

@@ -46,4 +46,5 @@ def test_entity_iri_dereferences_to_a_page_with_evidence(client: TestClient) -> 
     """An entity IRI asked for as HTML gives its page with a highlighted quote."""
     page = client.get("/id/actor/jens-stoltenberg", headers={"Accept": "text/html"})
     assert page.status_code == 200
-    assert "<mark>NATO Secretary General Jens Stoltenberg</mark>" in page.text
+    assert "<q>NATO Secretary General Jens Stoltenberg</q>" in page.text
+    assert "<mark>NATO Secretary General Jens Stoltenberg" in page.text

@@ -384,3 +384,17 @@ def test_every_mutation_is_caught(
     caught = len(drawn) - len(missed)
     print(f"caught {caught}/{len(drawn)} mutations")
     assert not missed, f"caught {caught}/{len(drawn)}; missed:\n" + "\n".join(missed)
+
+
+def test_one_line_drops_comments_but_keeps_strings_and_iris() -> None:
+    """Queries go on one line by tokens: ``#`` in an IRI or a string is not a comment."""
+    from nato_iraq_kg.guard.sparql_text import one_line
+
+    text = (
+        "SELECT ?s WHERE {  # a comment\n"
+        "  ?s <http://e.org/p#q> '''two\nlines # kept''' . # another\n"
+        '  FILTER(?s != "#x")\n}\n'
+    )
+    assert one_line(text) == (
+        "SELECT ?s WHERE { ?s <http://e.org/p#q> '''two\nlines # kept''' . FILTER(?s != \"#x\") }"
+    )

@@ -60,8 +60,49 @@ def _silence_stdout() -> None:
     os.dup2(devnull, sys.stdout.fileno())
 
 
+def _print_version(ctx: click.Context, _param: click.Parameter, value: bool) -> None:
+    """Print the code version, the dataset release and the source revision, then exit."""
+    if not value or ctx.resilient_parsing:
+        return
+    from . import __version__
+    from .source.release import version_lines
+
+    try:
+        lines = version_lines(__version__)
+    except KGError as error:  # an option callback runs before the group's handler
+        _fail(error)
+    for line in lines:
+        click.echo(line)
+    ctx.exit(0)
+
+
+def max_input_size_option(command: Any) -> Any:
+    """Add ``--max-input-size`` to a command that reads files a user names."""
+    return click.option(
+        "--max-input-size",
+        "max_input_size",
+        metavar="SIZE",
+        help="Largest input file, e.g. 512M, 2G or none (gzip: once decompressed); default 128M, "
+        "or $NATO_IRAQ_KG_MAX_INPUT_SIZE.",
+    )(command)
+
+
+def _input_limit(option: str | None) -> int | None:
+    """Return the input cap in bytes from the option, the environment or the default."""
+    from .guard.rdf_input import input_limit
+
+    return input_limit(option)
+
+
 @click.group(cls=Commands)
-@click.version_option(package_name="nato-iraq-kg")
+@click.option(
+    "--version",
+    is_flag=True,
+    expose_value=False,
+    is_eager=True,
+    callback=_print_version,
+    help="Show the code and dataset versions and the source revision, then exit.",
+)
 def cli() -> None:
     """Build, check and query the NATO–Iraq relations knowledge graph."""
 
@@ -77,18 +118,30 @@ def cli() -> None:
     is_flag=True,
     help="Validate even if the output, shapes and ontology are unchanged since the last build.",
 )
-def build(check: bool, no_cache: bool) -> None:
+@click.option(
+    "--output",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Write the files into this folder instead of data/ (how to build from an installed "
+    "package).",
+)
+def build(check: bool, no_cache: bool, output: Path | None) -> None:
     """Build the graph from the sources, check every quote and shape, and write data/."""
+    from . import paths
     from .build import pipeline as stages
     from .build.summary import summary_lines
     from .errors import CheckFailure
-    from .paths import project_root
 
+    packaged = paths.is_packaged()
+    if not check and output is None:
+        paths.require_checkout(
+            "'build' writing data/",
+            "; 'build --check' verifies them, 'build --output DIR' rebuilds them elsewhere",
+        )
     result = stages.assemble()
     for line in summary_lines(result):
         click.echo(line)
     files = stages.render(result)
-    report = stages.validate_outputs(result, files, use_cache=not no_cache)
+    report = stages.validate_outputs(result, files, use_cache=not (no_cache or packaged))
     status = "conforms" if report.conforms else "DOES NOT CONFORM"
     click.echo(
         f"Validation (SHACL): {status} "
@@ -98,6 +151,16 @@ def build(check: bool, no_cache: bool) -> None:
         click.echo(f"  {item.severity}: {item.focus} {item.path or ''}: {item.message}", err=True)
     if not report.conforms:
         raise CheckFailure("the graph violates the shapes; data/ left unchanged")
+    quality = stages.run_quality_checks_on(files)
+    failed = [check for check in quality if not check.passed]
+    click.echo(f"Quality checks: {len(quality) - len(failed)} passed, {len(failed)} failed")
+    for check in failed:
+        for row in check.rows.rows:
+            cells = ", ".join(c or "" for c in row)
+            click.echo(f"  Violation: {check.name}: {cells}: {check.question}", err=True)
+    if failed:
+        names = ", ".join(check.name for check in failed)
+        raise CheckFailure(f"the graph fails quality check(s) {names}; data/ left unchanged")
     if check:
         stale = stages.stale_files(files)
         if stale:
@@ -107,8 +170,20 @@ def build(check: bool, no_cache: bool) -> None:
             )
         click.echo("data/ is up to date with a fresh build")
         return
-    for path in stages.write(files):
-        click.echo(f"Wrote {path.relative_to(project_root())}")
+    if output is not None:
+        click.echo(written_line(stages.write(files, folder=output)))
+        return
+    written = [path.relative_to(paths.project_root()) for path in stages.write(files)]
+    click.echo(written_line(written))
+
+
+def written_line(written: list[Path]) -> str:
+    """Return the one line that says what ``build`` wrote: the folder once, then the file names."""
+    if not written:
+        return "Wrote 0 files"
+    folder = Path(os.path.commonpath([path.parent for path in written]))
+    names = ", ".join(path.relative_to(folder).as_posix() for path in written)
+    return f"Wrote {len(written)} files to {folder}/: {names}"
 
 
 @cli.command()
@@ -163,8 +238,14 @@ def export(fmt: str, output: Path | None) -> None:
     show_default=True,
     help="Seconds the SHACL validation may take before it is stopped (exit 2).",
 )
+@max_input_size_option
 def validate(
-    files: tuple[Path, ...], fmt: str, shapes: Path | None, max_results: int, timeout: float
+    files: tuple[Path, ...],
+    fmt: str,
+    shapes: Path | None,
+    max_results: int,
+    timeout: float,
+    max_input_size: str | None,
 ) -> None:
     """Validate RDF files (default: the built graph) with the shapes and the quality checks.
 
@@ -174,17 +255,30 @@ def validate(
     from .build.pipeline import load_ontology
     from .check.inputs import load_inputs
     from .check.quality import run_quality_checks
-    from .check.shapes import load_shapes, validate_graph
+    from .check.screened import validate_screened
+    from .check.shapes import load_shapes
     from .guard.time_budget import within_time_budget
     from .paths import DATASET_FILE
 
-    shapes_graph = load_shapes(shapes)
+    limit = _input_limit(max_input_size)
+    shapes_graph = load_shapes(shapes, limit)
     targets = list(files) or [paths.data_dir() / DATASET_FILE]
-    loaded = load_inputs(targets)
+    loaded = load_inputs(targets, limit)
+    if len(loaded.store) == 0:  # the store, not .graph: that would build rdflib's copy
+        raise InputError(
+            f"{', '.join(map(str, targets))}: 0 triples; nothing to validate (an empty file "
+            "conforms to any shapes, which says nothing)"
+        )
     ontology = load_ontology(paths.ontology_file())
     try:
         report = within_time_budget(
-            lambda: validate_graph(loaded.graph, shapes=shapes_graph, ontology=ontology),
+            lambda: validate_screened(
+                loaded.store,
+                loaded.ledger,
+                lambda: loaded.graph,
+                shapes=shapes_graph,
+                ontology=ontology,
+            ),
             timeout,
             "validation",
         )
@@ -237,7 +331,12 @@ def validate(
 )
 @click.option("--endpoint", metavar="URL", help="Ask this SPARQL 1.1 endpoint instead.")
 @click.option("--timeout", default=30.0, show_default=True, help="Seconds to wait for an endpoint.")
-@click.option("--width", default=100, show_default=True, help="Cut table cells wider than this.")
+@click.option(
+    "--width",
+    type=click.IntRange(min=2),
+    help="Cut table cells wider than this (default: 100, and the table fits the terminal).",
+)
+@max_input_size_option
 def query(
     name: str | None,
     sparql: str | None,
@@ -245,7 +344,8 @@ def query(
     fmt: str | None,
     endpoint: str | None,
     timeout: float,
-    width: int,
+    width: int | None,
+    max_input_size: str | None,
 ) -> None:
     """Run a query: a competency question (number or slug), a .rq file, or --sparql.
 
@@ -257,19 +357,48 @@ def query(
         for path in competency_questions():
             click.echo(f"{path.stem}  {question_of(path)}")
         return
-    if (name is None) == (sparql is None):
-        raise click.UsageError("give either a query name or file, or --sparql (not both)")
+    if name is None and sparql is None:
+        raise click.UsageError(
+            "which query? give a competency question's number or slug, a .rq file, or "
+            "--sparql TEXT ('nato-iraq-kg query --list' shows the questions)"
+        )
+    if name is not None and sparql is not None:
+        raise click.UsageError(f"give a query name or file ({name!r}) or --sparql, not both")
     if name is not None:
+        from .guard.rdf_input import check_size
+
         path = resolve_query(name)
         try:
+            check_size(path.stat().st_size, str(path), _input_limit(max_input_size))
             sparql = path.read_text(encoding="utf-8")
         except OSError as exc:
             raise InputError(f"{path}: cannot read ({exc.strerror})") from exc
     chosen = fmt or ("table" if sys.stdout.isatty() else "csv")
-    click.echo(_answer(sparql or "", chosen, endpoint, timeout, width), nl=False)
+    text = _answer(sparql or "", chosen, endpoint, timeout, width or 100, _table_room(width))
+    click.echo(text if text.endswith("\n") else text + "\n", nl=False)
 
 
-def _answer(sparql: str, fmt: str, endpoint: str | None, timeout: float, width: int) -> str:
+def _table_room(width: int | None) -> int | None:
+    """Return the columns a table may take: the terminal's, unless ``--width`` was given.
+
+    An explicit ``--width`` caps each cell and nothing else (the README's examples rely on it);
+    without it, a table on a terminal (or with ``$COLUMNS`` set) is narrowed to fit.
+    """
+    import shutil
+
+    if width is not None or not (sys.stdout.isatty() or os.environ.get("COLUMNS")):
+        return None
+    return shutil.get_terminal_size().columns
+
+
+def _answer(
+    sparql: str,
+    fmt: str,
+    endpoint: str | None,
+    timeout: float,
+    width: int,
+    room: int | None = None,
+) -> str:
     """Return the answer to ``sparql`` in ``fmt``, from the embedded store or an endpoint."""
     from .sparql.local import SelectResult, compact, load_graph, run, run_serialized, table
 
@@ -280,7 +409,7 @@ def _answer(sparql: str, fmt: str, endpoint: str | None, timeout: float, width: 
         outcome = run(store, sparql)
         if outcome.kind == "select":
             rows = tuple(tuple(compact(t) for t in row) for row in outcome.rows)
-            return table(SelectResult(outcome.variables, rows), width) + "\n"
+            return table(SelectResult(outcome.variables, rows), width, room) + "\n"
         if outcome.kind == "ask":
             return ("yes" if outcome.boolean else "no") + "\n"
         return run_serialized(store, sparql, "turtle").decode("utf-8")
@@ -290,7 +419,7 @@ def _answer(sparql: str, fmt: str, endpoint: str | None, timeout: float, width: 
     remote_format = {"table": "json", "nt": "turtle"}.get(fmt, fmt)
     answer = query_endpoint(endpoint, sparql, return_format=remote_format, timeout=timeout)
     if fmt == "table" and "json" in answer.content_type:
-        return table_from_json(answer.body, width) + "\n"
+        return table_from_json(answer.body, width, room) + "\n"
     if fmt == "nt" and "turtle" in answer.content_type:
         from rdflib import Graph
 
@@ -370,8 +499,11 @@ def serve(
     try:
         from .serve.app import serve as run_server
     except ImportError as exc:
+        from .paths import install_command
+
         raise InputError(
-            f"the server needs its extras: pip install 'nato-iraq-kg[serve]' ({exc})"
+            f"the server needs {(exc.name or 'its extras').split('.')[0]}, which is not installed: "
+            f"{install_command('serve')}"
         ) from exc
     run_server(
         host=host,
@@ -411,6 +543,7 @@ PASSWORD_VARIABLE = "NATO_IRAQ_KG_PASSWORD"
     "--connect-timeout", default=10.0, show_default=True, help="Seconds to wait for a connection."
 )
 @click.option("--retries", default=3, show_default=True, help="Retries of a failed request.")
+@max_input_size_option
 def publish(
     endpoint: str,
     update_endpoint: str | None,
@@ -421,6 +554,7 @@ def publish(
     timeout: float,
     connect_timeout: float,
     retries: int,
+    max_input_size: str | None,
 ) -> None:
     """Replace the graph in a remote store, atomically and verified (SPARQL 1.1 Update).
 
@@ -439,7 +573,9 @@ def publish(
         raise InputError("--chunk-size and the timeouts must be positive, --retries >= 0")
     if graph is not None:
         check_graph_iri(graph)
-    publication = read_publication(source or paths.data_dir() / DATASET_FILE, graph)
+    publication = read_publication(
+        source or paths.data_dir() / DATASET_FILE, graph, _input_limit(max_input_size)
+    )
     password = os.environ.get(PASSWORD_VARIABLE)
     if user and password is None:
         if not sys.stdin.isatty():
@@ -480,11 +616,164 @@ def fill_offsets_command() -> None:
     from .curation.offsets import fill_offsets
     from .source.revision import load_revisions
 
+    paths.require_checkout("'curate fill-offsets' (it edits the curated files)")
     for revision in load_revisions(paths.source_dir()):
         report = fill_offsets(revision.curation_path, revision.text)
         click.echo(f"{revision.curation_path}: filled {report.filled} offset(s)")
         for line in report.ambiguous + report.missing:
             click.echo(f"  {line}", err=True)
+
+
+@cli.command()
+@click.argument("text")
+@click.option(
+    "--limit", default=20, show_default=True, type=click.IntRange(min=1), help="Hits shown."
+)
+@click.option(
+    "--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True
+)
+@click.option("--width", default=80, show_default=True, help="Cut table cells wider than this.")
+def search(text: str, limit: int, fmt: str, width: int) -> None:
+    """Find entities by words of their names or of the quotes about them, best first.
+
+    Case, accents and punctuation do not matter. Exit 1 when nothing matches.
+    """
+    import json
+
+    from .errors import CheckFailure
+    from .sparql.local import load_graph
+    from .sparql.search import index_of_store, results_json, results_table, tokens
+
+    if not tokens(text):
+        raise InputError("search: give at least one word (letters or digits)")
+    results = index_of_store(load_graph()).search(text, limit=limit)
+    if results.truncated:
+        click.echo(
+            f"note: the search text was cut to its first {len(results.query)} characters", err=True
+        )
+    if not results.hits:
+        raise CheckFailure(f"nothing matches {results.query!r}")
+    if fmt == "json":
+        click.echo(json.dumps(results_json(results), ensure_ascii=False, indent=2))
+    else:
+        click.echo(results_table(results, width))
+
+
+@cli.command()
+@click.option(
+    "-o", "--output", type=click.Path(path_type=Path), required=True, help="The folder to write."
+)
+@click.option(
+    "--site-url",
+    metavar="URL",
+    required=True,
+    help="Where the folder will be published (for sitemap.xml and the w3id.org redirects).",
+)
+@click.option(
+    "--endpoint",
+    metavar="URL",
+    help="A SPARQL endpoint for the query page (else it shows each question's built answer).",
+)
+@click.option("--contact", help="Who administers the w3id.org space (for w3id/.htaccess).")
+def site(output: Path, site_url: str, endpoint: str | None, contact: str | None) -> None:
+    """Write the static site: every IRI's HTML and RDF files, dumps, pages, search, .htaccess."""
+    from .site.writer import DEFAULT_CONTACT, write_site
+
+    report = write_site(output, site_url, endpoint=endpoint, contact=contact or DEFAULT_CONTACT)
+    for page, links in sorted(report.unresolved.items()):
+        click.echo(f"warning: {page} links to {', '.join(links)}, which the site lacks", err=True)
+    click.echo(
+        f"Wrote {report.files} files to {report.folder}: {report.iris} IRIs in "
+        f"{len(RDF_EXTENSIONS) + 1} formats each, {report.pages} pages"
+    )
+
+
+RDF_EXTENSIONS = ("ttl", "jsonld", "nt", "rdf")
+
+
+@cli.command()
+@click.argument("new")
+@click.option(
+    "--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True
+)
+@click.option(
+    "--write", is_flag=True, help="Write the curated file of NEW (a registered revision)."
+)
+def reanchor(new: str, fmt: str, write: bool) -> None:
+    """Find every quote of the current revision in NEW (a text file or a registered revision).
+
+    Each quote is kept, moved, changed, lost or ambiguous. Exit 0 when every quote is kept or
+    moved, 1 when any needs review, 2 for unusable input.
+    """
+    from . import paths
+    from .build.reanchoring import reanchor_revision, render_json, render_text
+    from .errors import CheckFailure
+
+    if write:
+        paths.require_checkout("'reanchor --write' (it writes a curated file)")
+    report = reanchor_revision(new, write=write)  # NEW: a file, or a revision's slug
+    click.echo(render_json(report) if fmt == "json" else render_text(report))
+    if report.needing_review:
+        names = ", ".join(a.quote.id.rsplit("/", 1)[-1] for a in report.needing_review)
+        raise CheckFailure(f"{len(report.needing_review)} quote(s) need review: {names}")
+
+
+@cli.group()
+def source() -> None:
+    """Register revisions of the source page."""
+
+
+@source.command("add")
+@click.argument("file", type=click.Path(path_type=Path))
+@click.option(
+    "--modified",
+    required=True,
+    type=click.DateTime(["%Y-%m-%dT%H:%M:%S", "%Y-%m-%dT%H:%M", "%Y-%m-%d"]),
+    help="When the page says it was last updated (ISO 8601, no time zone, as the page gives it).",
+)
+@click.option("--url", help="Its web address, if not the latest revision's.")
+@click.option("--retrieved", type=click.DateTime(["%Y-%m-%d"]), help="When it was downloaded.")
+def source_add(file: Path, modified: Any, url: str | None, retrieved: Any) -> None:
+    """Register FILE as a new revision: copy it, hash it, describe it in data/source/."""
+    from . import paths
+    from .source.register import register_revision
+
+    paths.require_checkout("'source add' (it writes data/source/)")
+    made = register_revision(
+        file,
+        paths.source_dir(),
+        modified,
+        url=url,
+        retrieved=retrieved.date() if retrieved else None,
+    )
+    click.echo(
+        f"Registered {made.revision.slug} ({made.revision.text_path}), a revision of "
+        f"{made.previous.slug}; next: nato-iraq-kg reanchor {made.revision.slug} --write"
+    )
+
+
+@cli.command()
+@click.argument("old")
+@click.argument("new")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["text", "json", "trig"]),
+    default="text",
+    show_default=True,
+)
+def diff(old: str, new: str, fmt: str) -> None:
+    """The changeset between two registered revisions: facts added, lapsed, unchanged; quotes
+    moved or reworded (as release notes, JSON, or RDF in TriG)."""
+    from .build.changeset import changeset, render_json, render_text, render_trig
+    from .build.pipeline import assemble
+
+    result = assemble()
+    found = changeset(result, old, new)
+    if fmt == "trig":
+        click.echo(render_trig(found, result), nl=False)
+    else:
+        click.echo(render_json(found) if fmt == "json" else render_text(found))
 
 
 def main() -> None:

@@ -27,11 +27,22 @@ from ..extract.rules import (
     list_iris,
     milestone_assertions,
 )
+from ..extract.support import check_quotes_state_their_values
 from ..formats.turtle import turtle, write_atomically
-from ..namespaces import DERIVED_GRAPH, ENTAILED_GRAPH, EVIDENCE_GRAPH, ID, LINKS_GRAPH, NIK, OA
-from ..paths import VOID_FILE
+from ..namespaces import (
+    DERIVED_GRAPH,
+    ENTAILED_GRAPH,
+    EVIDENCE_GRAPH,
+    ID,
+    LINKS_GRAPH,
+    NIK,
+    OA,
+    prefixes,
+)
+from ..paths import DATASET_FILE, VOID_FILE
 from ..source.dates import DateFormatError, parse_key
 from ..source.document import DocumentModel, segment
+from ..source.release import Release, load_release
 from ..source.revision import SourceRevision, load_revisions
 from .graphs import (
     SCHEME_OF_TYPE,
@@ -41,9 +52,11 @@ from .graphs import (
     links_graph,
     source_graph_iri,
 )
+from .history import History, merge_history
 from .tiers import entailed_types, finest_dates, graph_tier_descriptions
 
 if TYPE_CHECKING:
+    from ..check.quality import QualityResult
     from ..check.shapes import ValidationReport
 
 
@@ -62,12 +75,18 @@ class BuildResult:
     assertions: list[Assertion]
     graphs: dict[URIRef, Graph]
     ontology: Graph
+    history: History | None = None
+    release: Release | None = None
 
     def facts(self) -> Graph:
-        """Return the union of every graph but the evidence: what ``nato-iraq.ttl`` holds."""
+        """Return the union of every graph but the evidence: what ``nato-iraq.ttl`` holds.
+
+        That is the default view, the latest revision: assertions that lapsed are left out.
+        """
+        lapsed = self.history.lapsed if self.history else {}
         union = Graph()
         for name, graph in self.graphs.items():
-            if name != EVIDENCE_GRAPH:
+            if name != EVIDENCE_GRAPH and name not in lapsed:
                 union += graph
         return union
 
@@ -77,13 +96,13 @@ class BuildResult:
 
     def class_counts(self, classes: Iterable[URIRef]) -> dict[URIRef, int]:
         """Count the instances of each class, subclasses included (by the ontology)."""
-        facts = self.facts()
-        counts: dict[URIRef, int] = {}
-        for cls in classes:
-            subclasses = set(self.ontology.transitive_subjects(RDFS.subClassOf, cls))
-            members = {s for sub in subclasses for s in facts.subjects(RDF.type, sub)}
-            counts[cls] = len(members)
-        return counts
+        from .class_counts import members_by_class
+
+        typed = ((str(s), str(o)) for s, o in self.facts().subject_objects(RDF.type))
+        subclass_of = ((str(s), str(o)) for s, o in self.ontology.subject_objects(RDFS.subClassOf))
+        classes = list(classes)
+        members = members_by_class(typed, subclass_of, classes)
+        return {cls: len(members[str(cls)]) for cls in classes}
 
 
 def load_ontology(path: Path) -> Graph:
@@ -125,6 +144,23 @@ def merge_entities(curations: Iterable[Curation]) -> dict[URIRef, EntityDecl]:
     return merged
 
 
+def curie(term: URIRef) -> str:
+    """Return ``term`` as a prefixed name when one of our prefixes fits, else as the IRI."""
+    text = str(term)
+    for prefix, namespace in sorted(prefixes().items(), key=lambda kv: -len(kv[1])):
+        if text.startswith(namespace) and len(text) > len(namespace):
+            return f"{prefix}:{text[len(namespace) :]}"
+    return text
+
+
+def did_you_mean(name: str, candidates: Iterable[str]) -> str:
+    """Return "; did you mean X?" for the closest candidates to a misspelt name, or ""."""
+    import difflib
+
+    near = difflib.get_close_matches(name, sorted(set(candidates)), n=3, cutoff=0.75)
+    return f"; did you mean {' or '.join(near)}?" if near else ""
+
+
 def check_references(
     assertions: Iterable[Assertion],
     entities: dict[URIRef, EntityDecl],
@@ -136,12 +172,19 @@ def check_references(
     properties |= BUILTIN_TERMS | {SKOS.member}
     classes |= {SKOS.Collection}
     id_prefix, date_prefix, nik_prefix = str(ID), str(ID) + "date/", str(NIK)
+    known_entities = [str(iri).removeprefix(id_prefix) for iri in [*entities, *lists]]
     for item in assertions:
         for s, p, o in item.triples:
             if p not in properties:
-                raise CheckFailure(f"{item.where}: property {p} is not declared in the ontology")
+                raise CheckFailure(
+                    f"{item.where}: property {curie(p)} is not declared in the ontology"
+                    + did_you_mean(curie(p), [curie(t) for t in properties])
+                )
             if p == RDF.type and o not in classes:
-                raise CheckFailure(f"{item.where}: class {o} is not declared in the ontology")
+                raise CheckFailure(
+                    f"{item.where}: class {curie(o)} is not declared in the ontology"
+                    + did_you_mean(curie(o), [curie(t) for t in classes])
+                )
             for term in (s, o):
                 if not isinstance(term, URIRef):
                     continue
@@ -153,23 +196,92 @@ def check_references(
                         raise CheckFailure(f"{item.where}: malformed date {text}: {exc}") from exc
                 elif text.startswith(id_prefix):
                     if term not in entities and term not in lists:
+                        name = text.removeprefix(id_prefix)
                         raise CheckFailure(
-                            f"{item.where}: unknown entity {text.removeprefix(id_prefix)} "
-                            "(declare it under 'entities')"
+                            f"{item.where}: unknown entity {name} (declare it under 'entities')"
+                            + did_you_mean(name, known_entities)
                         )
                 elif text.startswith(nik_prefix) and term not in classes | properties:
-                    raise CheckFailure(f"{item.where}: {term} is not defined in the ontology")
+                    raise CheckFailure(
+                        f"{item.where}: {curie(term)} is not defined in the ontology"
+                        + did_you_mean(curie(term), [curie(t) for t in classes | properties])
+                    )
+
+
+def _class_set(ontology: Graph, node: object) -> frozenset[URIRef]:
+    """Return the classes an ``rdfs:domain``/``rdfs:range`` value names: one, or a union's."""
+    from rdflib.collection import Collection
+
+    if isinstance(node, URIRef):
+        return frozenset({node})
+    members = ontology.value(node, OWL.unionOf)  # type: ignore[arg-type]
+    if members is None:
+        return frozenset()
+    return frozenset(m for m in Collection(ontology, members) if isinstance(m, URIRef))
+
+
+def check_domains_and_ranges(
+    assertions: Iterable[Assertion], typed: Graph, ontology: Graph
+) -> None:
+    """Refuse a fact whose subject or object is not of the kind its property is declared for.
+
+    OWL reads ``rdfs:domain``/``rdfs:range`` as inferences (the reasoner would conclude the staff
+    are an event); a curator means them as a contract, and only ``reason --with-data`` would
+    notice a clash. The build checks them as constraints: an IRI with a type must have one of
+    the declared classes (subclasses included, super-properties' declarations too). Untyped IRIs
+    and literals are left to the shapes and quality checks.
+    """
+    superclasses: dict[URIRef, set[URIRef]] = {}
+
+    def kinds(node: URIRef) -> set[URIRef]:
+        found: set[URIRef] = set()
+        for cls in typed.objects(node, RDF.type):
+            if cls not in superclasses:
+                closure = ontology.transitive_objects(cls, RDFS.subClassOf)  # type: ignore[arg-type]
+                superclasses[cls] = {c for c in closure if isinstance(c, URIRef)}
+            found |= superclasses[cls]
+        return found
+
+    declared: dict[URIRef, tuple[frozenset[URIRef], frozenset[URIRef]]] = {}
+
+    def declaration(prop: URIRef) -> tuple[frozenset[URIRef], frozenset[URIRef]]:
+        if prop not in declared:
+            domain: frozenset[URIRef] = frozenset()
+            range_: frozenset[URIRef] = frozenset()
+            for each in ontology.transitive_objects(prop, RDFS.subPropertyOf):
+                for value in ontology.objects(each, RDFS.domain):
+                    domain |= _class_set(ontology, value)
+                for value in ontology.objects(each, RDFS.range):
+                    range_ |= _class_set(ontology, value)
+            declared[prop] = (domain, range_)
+        return declared[prop]
+
+    for item in assertions:
+        for s, p, o in item.triples:
+            if p == RDF.type:
+                continue
+            domain, range_ = declaration(p)
+            for role, node, wanted in (("subject", s, domain), ("object", o, range_)):
+                if not wanted or not isinstance(node, URIRef):
+                    continue
+                have = kinds(node)
+                if have and not have & wanted:
+                    needed = " or ".join(sorted(map(curie, wanted)))
+                    actual = ", ".join(sorted(curie(t) for t in typed.objects(node, RDF.type)))
+                    raise CheckFailure(
+                        f"{item.where}: {curie(s)} {curie(p)} {curie(o)}: the {role} of "
+                        f"{curie(p)} must be a {needed}, but {curie(node)} is a {actual}"
+                    )
 
 
 def check_unique_keys(assertions: Iterable[Assertion]) -> None:
-    """Refuse two assertions with one graph IRI (they would merge silently)."""
-    seen: dict[URIRef, str] = {}
+    """Refuse two assertions of one revision with one graph IRI (they would merge silently)."""
+    seen: dict[tuple[URIRef, str], str] = {}
     for item in assertions:
-        if item.graph in seen:
-            raise CheckFailure(
-                f"{item.where}: duplicate assertion {item.graph} ({seen[item.graph]})"
-            )
-        seen[item.graph] = item.where
+        key = (item.graph, item.source.slug)
+        if key in seen:
+            raise CheckFailure(f"{item.where}: duplicate assertion {item.graph} ({seen[key]})")
+        seen[key] = item.where
 
 
 def check_evidence(evidence: Graph, revisions: Iterable[SourceRevision]) -> int:
@@ -214,6 +326,12 @@ def revision_assertions(
             f"{curation.path}: says it curates {curation.source!r}, but {source.metadata_path} "
             f"points to it for {source.slug!r}"
         )
+    if curation.review:
+        raise CheckFailure(
+            f"{curation.path}: {len(curation.review)} quote(s) carried over from an earlier "
+            f"revision still need review: {', '.join(curation.review)}; resolve each (edit or "
+            "remove the fact, then its entry under 'review:')"
+        )
     entities = list(curation.entities.values())
     return (
         entity_assertions(source, entities)
@@ -234,10 +352,17 @@ def assemble(root: Path | None = None) -> BuildResult:
     assertions: list[Assertion] = []
     for source in revisions:
         model = segment(source.text)
+        if not source.curation_path.is_file():
+            raise InputError(
+                f"{source.metadata_path}: no curated file {source.curation_path.name} yet; "
+                f"run 'nato-iraq-kg reanchor {source.slug} --write' to carry the facts over"
+            )
         curation = load_curation(source.curation_path)
         models[source.slug] = model
         curations.append(curation)
         assertions += revision_assertions(source, model, curation)
+    history = merge_history(revisions, assertions)
+    assertions = history.assertions
     entities = merge_entities(curations)
     lists = set().union(*(list_iris(c) for c in curations))
     check_unique_keys(assertions)
@@ -257,7 +382,8 @@ def assemble(root: Path | None = None) -> BuildResult:
         graphs[item.graph] = graph
     for source in revisions:
         graphs[source_graph_iri(source)] = document_graph(source, models[source.slug])
-    graphs[EVIDENCE_GRAPH] = evidence_graph(assertions, models)
+        graphs[source_graph_iri(source)] += history.revision_statements(source)
+    graphs[EVIDENCE_GRAPH] = evidence_graph(assertions, models) + history.statements()
     concepts = {
         iri: SCHEME_OF_TYPE[t]
         for iri, decl in entities.items()
@@ -277,7 +403,12 @@ def assemble(root: Path | None = None) -> BuildResult:
     graphs[ENTAILED_GRAPH] = entailed_types(stated, ontology)
     graphs[EVIDENCE_GRAPH] += graph_tier_descriptions()
     check_evidence(graphs[EVIDENCE_GRAPH], revisions)
-    return BuildResult(revisions, models, assertions, graphs, ontology)
+    result = BuildResult(
+        revisions, models, assertions, graphs, ontology, history, load_release(root)
+    )
+    check_domains_and_ranges(assertions, result.facts(), ontology)
+    check_quotes_state_their_values(assertions, models)
+    return result
 
 
 def render(result: BuildResult) -> dict[str, str]:
@@ -290,8 +421,26 @@ def render(result: BuildResult) -> dict[str, str]:
 
     facts = result.facts()
     files = render_dumps(facts, result.dataset_graphs())
+    release = result.release or load_release()
+    files.update(_release_files(result, facts, release))
     encoded = {name: text.encode("utf-8") for name, text in files.items()}
-    files[VOID_FILE] = turtle(void_graph(encoded, facts, result.revisions))
+    files[VOID_FILE] = turtle(void_graph(encoded, facts, result.revisions, release))
+    return _with_crate(files, result, release)
+
+
+def _release_files(result: BuildResult, facts: Graph, release: Release) -> dict[str, str]:
+    """Return the tables for people without RDF tools (see :mod:`.tables`)."""
+    from .tables import render_tables
+
+    return render_tables(facts, result.graphs, result.ontology, release, result.revisions)
+
+
+def _with_crate(files: dict[str, str], result: BuildResult, release: Release) -> dict[str, str]:
+    """Add the RO-Crate that describes every other file (see :mod:`.crate`)."""
+    from .crate import CRATE_FILE, crate_json
+
+    built = {name: text.encode("utf-8") for name, text in files.items()}
+    files[CRATE_FILE] = crate_json(built, release, result.revisions)
     return files
 
 
@@ -322,6 +471,22 @@ def validate_outputs(
     return report
 
 
+def run_quality_checks_on(files: dict[str, str]) -> list[QualityResult]:
+    """Run every ``queries/qc/*-violation.rq`` on the dataset as rendered, before it is written.
+
+    SHACL cannot see across named graphs (a fact without evidence, one label for two entities);
+    these checks can, so the build runs them too and refuses to write when one finds rows, as
+    ``validate`` would afterwards. They take milliseconds, so they are never cached.
+    """
+    import pyoxigraph
+
+    from ..check.quality import run_quality_checks
+
+    store = pyoxigraph.Store()
+    store.load(files[DATASET_FILE].encode("utf-8"), format=pyoxigraph.RdfFormat.TRIG)
+    return run_quality_checks(store)
+
+
 def stale_files(files: dict[str, str], root: Path | None = None) -> list[Path]:
     """Return the files in ``data/`` that differ from (or are missing from) ``files``."""
     folder = paths.data_dir(root)
@@ -333,10 +498,13 @@ def stale_files(files: dict[str, str], root: Path | None = None) -> list[Path]:
     return stale
 
 
-def write(files: dict[str, str], root: Path | None = None) -> list[Path]:
-    """Write every rendered file atomically into ``data/``; return their paths."""
-    folder = paths.data_dir(root)
+def write(
+    files: dict[str, str], root: Path | None = None, *, folder: Path | None = None
+) -> list[Path]:
+    """Write every rendered file atomically into ``data/`` (or ``folder``); return their paths."""
+    folder = folder or paths.data_dir(root)
     for name, content in files.items():
+        (folder / name).parent.mkdir(parents=True, exist_ok=True)
         write_atomically(folder / name, content)
     return [folder / name for name in files]
 

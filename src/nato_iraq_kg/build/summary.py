@@ -2,22 +2,9 @@
 
 from __future__ import annotations
 
-from ..namespaces import NIK
+from .class_counts import SUMMARY_CLASSES
 from .pipeline import BuildResult, assertion_counts
 from .tiers import tier_counts
-
-SUMMARY_CLASSES = (
-    NIK.Actor,
-    NIK.Office,
-    NIK.Programme,
-    NIK.Event,
-    NIK.CooperationArea,
-    NIK.Principle,
-    NIK.Place,
-    NIK.Document,
-    NIK.Quantity,
-    NIK.DateValue,
-)
 
 
 def summary_lines(result: BuildResult) -> list[str]:

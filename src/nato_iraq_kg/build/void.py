@@ -16,7 +16,9 @@ from rdflib.namespace import DCTERMS, FOAF, OWL, PROV, RDF, RDFS, XSD
 from .. import __version__
 from ..formats.registry import DUMPS
 from ..namespaces import BASE, ID, WD
+from ..source.release import Release, load_release
 from ..source.revision import SourceRevision
+from .tables import PACKAGE_FILE, TABLES_FOLDER
 
 VOID = Namespace("http://rdfs.org/ns/void#")
 DCAT = Namespace("http://www.w3.org/ns/dcat#")  # open: DCAT 3 terms such as dcat:version
@@ -24,6 +26,25 @@ SPDX = Namespace("http://spdx.org/rdf/terms#")
 DATASET = ID["dataset"]
 DOWNLOAD_BASE = BASE + "data/"
 LICENSE = URIRef("https://creativecommons.org/licenses/by/4.0/")
+DATA_PACKAGE_SPEC = "https://specs.frictionlessdata.io/data-package/"
+CSV_SPEC = "https://www.rfc-editor.org/rfc/rfc4180"
+
+
+def distribution_of(name: str) -> tuple[str, str, str | None]:
+    """Return (media type, what it holds, the spec it follows) of a built file, tables included.
+
+    The RDF dumps come from the format registry; the tables of :mod:`.tables` are the only other
+    files ``void.ttl`` describes.
+    """
+    for dump in DUMPS:
+        if dump.file == name:
+            return dump.media_type, dump.description, dump.conforms_to
+    if name == PACKAGE_FILE:
+        return "application/json", "the Frictionless Data Package of the tables", DATA_PACKAGE_SPEC
+    if name.startswith(f"{TABLES_FOLDER}/") and name.endswith(".csv"):
+        table = name.removeprefix(f"{TABLES_FOLDER}/").removesuffix(".csv").replace("_", " ")
+        return "text/csv", f"the {table} table, CSV", CSV_SPEC
+    raise KeyError(name)
 
 
 VOCABULARIES = (
@@ -45,9 +66,17 @@ def _count(value: int) -> Literal:
 
 
 def void_graph(
-    files: Mapping[str, bytes], facts: Graph, revisions: Iterable[SourceRevision]
+    files: Mapping[str, bytes],
+    facts: Graph,
+    revisions: Iterable[SourceRevision],
+    release: Release | None = None,
 ) -> Graph:
-    """Describe the dataset, its partitions, linksets and one distribution per file."""
+    """Describe the dataset, its partitions, linksets and one distribution per file.
+
+    ``release`` (by default read from ``data/release.toml``) gives the dataset's own version and
+    release date; the code's version names the build activity only.
+    """
+    release = release or load_release()
     g = Graph()
     d = DATASET
     g.add((d, RDF.type, VOID.Dataset))
@@ -66,8 +95,9 @@ def void_graph(
     )
     g.add((d, DCTERMS.publisher, Literal("nato-iraq-kg contributors")))
     g.add((d, DCTERMS.license, LICENSE))
-    g.add((d, DCAT.version, Literal(__version__)))
-    g.add((d, OWL.versionInfo, Literal(__version__)))
+    g.add((d, DCAT.version, Literal(release.version)))
+    g.add((d, OWL.versionInfo, Literal(release.version)))
+    g.add((d, DCTERMS.issued, Literal(release.issued.isoformat(), datatype=XSD.date)))
     g.add((d, FOAF.homepage, URIRef(BASE)))
     g.add((d, VOID.uriSpace, Literal(str(ID))))
     tool = ID["method/build"]
@@ -113,10 +143,8 @@ def void_graph(
         g.add((node, VOID.objectsTarget, target))
         g.add((node, VOID.linkPredicate, OWL.sameAs))
         g.add((node, VOID.triples, _count(len(links))))
-    dumps = {dump.file: dump for dump in DUMPS}
     for name, data in sorted(files.items()):
-        dump = dumps[name]
-        media, what = dump.media_type, dump.description
+        media, what, conforms_to = distribution_of(name)
         node = URIRef(f"{d}/distribution/{name}")
         checksum = URIRef(f"{node}#sha256")
         g.add((d, DCAT.distribution, node))
@@ -137,8 +165,8 @@ def void_graph(
                 Literal(hashlib.sha256(data).hexdigest(), datatype=XSD.hexBinary),
             )
         )
-        if dump.conforms_to:
-            g.add((node, DCTERMS.conformsTo, URIRef(dump.conforms_to)))
+        if conforms_to:
+            g.add((node, DCTERMS.conformsTo, URIRef(conforms_to)))
     return g
 
 

@@ -55,13 +55,21 @@ def add_ontology(store: Any, ontology: Path | None = None) -> None:
 
 
 def run_quality_checks(store: Any, folder: Path | None = None) -> list[QualityResult]:
-    """Run every quality check on ``store`` (an Oxigraph store, default graph = union)."""
+    """Run every quality check on ``store`` (an Oxigraph store, default graph = union).
+
+    Finding no check at all is an error, not a pass: a project root without ``queries/qc``
+    would otherwise report "0 passed, 0 failed" and let anything through.
+    """
+    from ..errors import InputError
     from ..sparql.local import question_of
 
+    checks = quality_checks(folder)
+    if not checks:
+        where = folder or paths.project_root() / "queries" / "qc"
+        raise InputError(f"{where}: no quality checks (*-violation.rq) found")
     add_ontology(store)
-
     results = []
-    for path in quality_checks(folder):
+    for path in checks:
         rows = select(store, path.read_text(encoding="utf-8"))
         results.append(QualityResult(path.stem, question_of(path), rows))
     return results

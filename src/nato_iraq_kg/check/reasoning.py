@@ -241,9 +241,11 @@ def _locate_runtime() -> _Runtime:
         import owlready2
         import owlready2.reasoning as owlready_reasoning
     except ImportError as exc:
+        from ..paths import install_command
+
         raise ReasonerUnavailable(
-            "owlready2 is not installed; it ships the HermiT reasoner used for OWL checks. "
-            "Install it with `pip install owlready2` (or `pip install -e '.[test]'`)."
+            "the reasoner needs owlready2 (it ships HermiT), which is not installed: "
+            f"{install_command('reason')}"
         ) from exc
 
     package_dir = Path(owlready2.__file__).parent

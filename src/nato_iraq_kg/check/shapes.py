@@ -25,6 +25,7 @@ from rdflib.query import Result
 from rdflib.term import Node
 
 from .. import paths
+from ..guard.rdf_input import MAX_INPUT_BYTES
 
 __all__ = ["ValidationReport", "ValidationResult", "load_shapes", "validate_graph"]
 
@@ -88,8 +89,19 @@ class ValidationReport:
 
 @lru_cache(maxsize=1024)
 def _prepare(text: str, namespaces: tuple[tuple[str, str], ...]) -> Query:
-    """Parse a SPARQL text once; the parsed query is reusable with any graph and bindings."""
-    return prepareQuery(text, initNs=dict(namespaces))
+    """Parse a SPARQL text once; the parsed query is reusable with any graph and bindings.
+
+    Raises:
+        ValueError: The text is not SPARQL (a user's shapes file): the caller reports it as
+            unusable input, not as a crash.
+    """
+    from pyparsing import ParseBaseException
+
+    try:
+        return prepareQuery(text, initNs=dict(namespaces))
+    except ParseBaseException as exc:
+        near = exc.line[max(exc.col - 1, 0) :][:60]
+        raise ValueError(f"a SPARQL constraint does not parse: {exc.msg} at {near!r}") from exc
 
 
 class _PreparedQueryGraph(Graph):
@@ -168,13 +180,15 @@ def refuse_remote_shapes(graph: Graph, source: Path) -> None:
                 )
 
 
-def load_shapes(path: Path | None = None) -> Graph:
+def load_shapes(path: Path | None = None, limit: int | None = MAX_INPUT_BYTES) -> Graph:
     """Parse the SHACL shapes; by default the project's ``ontology/shapes.ttl``.
 
-    Each ``sh:select`` query is put on one line (whitespace only: tokens and strings are kept).
-    pyshacl checks every query text with regular expressions, once per focus node, whose cost grows
-    with the number of lines; one-line queries make the whole validation about a third faster.
-    Queries therefore must not contain ``#`` comments after code on a line.
+    Each ``sh:select`` query is put on one line by
+    :func:`nato_iraq_kg.guard.sparql_text.one_line`, which reads tokens, not lines: comments go,
+    strings and IRIs are kept whole. pyshacl checks every query text with regular expressions,
+    once per focus node, whose cost grows with the number of lines; one-line queries make the
+    whole validation about a third faster. A user's file is measured first against ``limit``
+    (None: no cap).
     """
     from ..errors import InputError
 
@@ -182,7 +196,7 @@ def load_shapes(path: Path | None = None) -> Graph:
     if path is not None:  # a user's file: size cap and strict syntax before rdflib reads it
         from ..guard.rdf_input import read_rdf_file
 
-        read_rdf_file(path, "TURTLE")
+        read_rdf_file(path, "TURTLE", limit)
     graph = Graph()
     try:
         graph.parse(source, format="turtle")
@@ -191,10 +205,10 @@ def load_shapes(path: Path | None = None) -> Graph:
     except Exception as exc:  # rdflib raises several unrelated types for bad syntax
         raise InputError(f"{source}: malformed shapes: {' '.join(str(exc).split())}") from exc
     refuse_remote_shapes(graph, source)
+    from ..guard.sparql_text import one_line
+
     for node, text in list(graph.subject_objects(SH.select)):
-        lines = (line.strip() for line in str(text).splitlines())
-        compact = " ".join(line for line in lines if line and not line.startswith("#"))
-        graph.set((node, SH.select, Literal(compact)))
+        graph.set((node, SH.select, Literal(one_line(str(text)))))
     return graph
 
 
@@ -283,6 +297,7 @@ def validate_graph(
     ontology: Graph | None = None,
     focus_nodes: Iterable[URIRef] | None = None,
     prefilter: bool = True,
+    screen: bool = True,
 ) -> ValidationReport:
     """Validate ``data`` against the shapes, with the ontology merged in.
 
@@ -296,7 +311,10 @@ def validate_graph(
             only a few nodes changed. Shapes still see the whole graph.
         prefilter: Run each SPARQL constraint once over all its targets in Oxigraph first, so
             pyshacl runs it only for the focus nodes that have a solution (same results, several
-            times faster; see :mod:`.shacl_prefilter`). ``False`` gives plain pyshacl.
+            times faster; see :mod:`.prefilter`). ``False`` gives plain pyshacl.
+        screen: First list, in Oxigraph, the focus nodes that may fail any constraint, and let
+            pyshacl validate only those (none: the data conforms and pyshacl does not run; see
+            :mod:`.screen`). Same results; ``False`` (with ``prefilter=False``) is the reference.
 
     Returns:
         The report; ``conforms`` is ``False`` only when there is at least one Violation.
@@ -304,13 +322,21 @@ def validate_graph(
     Raises:
         ValueError: The shapes graph is not valid SHACL (pyshacl cannot apply it).
     """
-    import pyshacl  # deferred: importing pyshacl is slow, and most commands never validate
-
     focus = sorted(set(focus_nodes)) if focus_nodes is not None else None
     if focus is not None and not focus:
         return ValidationReport(True, (), Graph())
     shapes = shapes if shapes is not None else load_shapes()
     ontology = ontology if ontology is not None else _load_ontology()
+    if screen and focus is None:
+        from .screen import has_targets
+        from .screened import conforming_report, screen_graph
+
+        restricted = screen_graph(data, shapes, ontology)
+        if restricted is not None and not has_targets(restricted):
+            return conforming_report()
+        if restricted is None:  # the screen gave up: plain pyshacl, not second-guessed
+            prefilter = False
+        shapes = restricted if restricted is not None else shapes
     # Merging here, rather than passing ont_graph, lets pyshacl validate in place: it clones the
     # data graph whenever it mixes in an ontology, and the merge below is the one copy we need.
     merged = _PreparedQueryGraph()
@@ -322,6 +348,8 @@ def validate_graph(
         from .prefilter import sparql_prefilters
 
         merged.prefilters = sparql_prefilters(merged, shapes)
+    import pyshacl  # deferred: slow to import, and screened valid data never needs it
+
     _, report_graph, report_text = pyshacl.validate(
         merged,
         shacl_graph=shapes,

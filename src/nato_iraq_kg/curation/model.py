@@ -19,6 +19,9 @@ A curated file is YAML that people read and edit. It has four sections:
     areas as one sentence words it; a rule locates each item inside the quote and checks nothing is
     left over. ``qualifier`` gives the words just before the list that make it partial
     ("including", "such as"), which the graph keeps.
+``review`` (only in a file carried over to a new revision by ``reanchor --write``)
+    ``{id, status, quote, ...}``: quotes not found as they were; the build refuses the file until
+    a person has resolved each one and deleted its entry.
 """
 
 from __future__ import annotations
@@ -100,6 +103,8 @@ class Curation:
     facts: tuple[FactEntry, ...]
     milestones: tuple[MilestoneEntry, ...]
     concept_lists: tuple[ConceptListEntry, ...]
+    #: Quotes carried over from an earlier revision that a person must still resolve (``review:``).
+    review: tuple[str, ...] = ()
 
 
 class _StrictLoader(yaml.SafeLoader):
@@ -234,6 +239,20 @@ def _keyed(raw: object, path: Path, section: str) -> list[tuple[str, dict[str, A
     return result
 
 
+def _review(raw: object, path: Path) -> tuple[str, ...]:
+    """Return "id (status)" for each entry still under review."""
+    if raw is None:
+        return ()
+    if not isinstance(raw, list):
+        raise InputError(f"{path}: 'review' must be a list")
+    items = []
+    for number, entry in enumerate(raw, start=1):
+        if not isinstance(entry, dict) or not isinstance(entry.get("id"), str):
+            raise InputError(f"{path}: review entry {number} must be a mapping with an id")
+        items.append(f"{entry['id']} ({entry.get('status', 'to review')})")
+    return tuple(items)
+
+
 def load_curation(path: Path) -> Curation:
     """Read and check the shape of one curated file (its content is checked by the rules)."""
     try:
@@ -288,6 +307,7 @@ def load_curation(path: Path) -> Curation:
             )
         )
     return Curation(
+        review=_review(raw.get("review"), path),
         path=path,
         source=source,
         milestones_of=expand_curie(milestones_of, f"{path}: milestones_of")

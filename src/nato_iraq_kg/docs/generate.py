@@ -23,6 +23,7 @@ the inputs, names, labels and examples), :mod:`.html` (the page) and :mod:`.diag
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 from rdflib import Graph
@@ -93,9 +94,15 @@ def write_docs(
 
 def main(argv: list[str] | None = None) -> int:
     """Regenerate ``docs/`` from the project's files: ``python -m nato_iraq_kg.docs``."""
-    from ..paths import project_root
+    from ..errors import KGError
+    from ..paths import project_root, require_checkout
 
     del argv
+    try:
+        require_checkout("regenerating docs/")
+    except KGError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return error.exit_code
     root = project_root()
     paths = (root / "ontology" / "nato-iraq.ttl", root / "data" / "nato-iraq.ttl", root / "docs")
     for path in write_docs(*paths):

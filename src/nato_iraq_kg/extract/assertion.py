@@ -35,6 +35,8 @@ class Assertion:
     where: str
     tier: str = "stated"
     why: str | None = None
+    #: The revision whose assertion graph this one restates (set by the build's history step).
+    graph_slug: str | None = None
 
     @property
     def quote(self) -> str:
@@ -44,7 +46,7 @@ class Assertion:
     @property
     def graph(self) -> URIRef:
         """The named graph that holds the assertion's triples."""
-        return ID[f"assertion/{self.source.slug}/{self.key}"]
+        return ID[f"assertion/{self.graph_slug or self.source.slug}/{self.key}"]
 
     @property
     def evidence(self) -> URIRef:

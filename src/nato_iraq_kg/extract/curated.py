@@ -18,7 +18,7 @@ from rdflib import BNode, Graph
 from rdflib.namespace import RDF, RDFS, SKOS
 
 from ..curation.model import Curation, EntityDecl, FactEntry
-from ..errors import InputError
+from ..errors import CheckFailure, InputError
 from ..namespaces import NIK, prefixes
 from ..source.quotes import first_occurrence, locate_quote
 from ..source.revision import SourceRevision
@@ -88,17 +88,13 @@ def entity_assertions(source: SourceRevision, entities: Iterable[EntityDecl]) ->
 
 def parse_turtle(entry: FactEntry) -> tuple[Triple, ...]:
     """Parse an entry's Turtle with the project's prefixes; refuse blank nodes."""
-    header = "".join(f"@prefix {p}: <{ns}> .\n" for p, ns in prefixes().items())
+    known = prefixes()
+    header = "".join(f"@prefix {p}: <{ns}> .\n" for p, ns in known.items())
     graph = Graph()
     try:
         graph.parse(data=header + entry.turtle, format="turtle")
     except Exception as exc:  # rdflib raises several unrelated types for bad syntax
-        message = str(exc).replace("\n", " ")
-        line = re.search(r"line (\d+)", message)
-        if line:
-            snippet_line = int(line.group(1)) - len(prefixes())
-            message = f"line {snippet_line} of its turtle: {message}"
-        raise InputError(f"{entry.where}: malformed Turtle: {message}") from exc
+        raise _turtle_error(entry, str(exc), len(known), known) from exc
     triples = tuple(sorted(graph))  # type: ignore[arg-type]
     if not triples:
         raise InputError(f"{entry.where}: its turtle states no triples")
@@ -106,6 +102,40 @@ def parse_turtle(entry: FactEntry) -> tuple[Triple, ...]:
         if any(isinstance(term, BNode) for term in triple):
             raise InputError(f"{entry.where}: blank nodes are not allowed; give the thing an IRI")
     return triples  # type: ignore[return-value]
+
+
+def _turtle_error(
+    entry: FactEntry, message: str, header_lines: int, known: dict[str, str]
+) -> InputError | CheckFailure:
+    """Return one readable line for rdflib's syntax error, without the bytes it quotes.
+
+    rdflib's message carries the whole parsed text as a bytes literal (1.5 KB with our prefix
+    header); a curator needs the line of their Turtle, what is wrong, and that line's text. An
+    undeclared prefix is an unknown term (exit 1, with the prefixes that are close), not
+    malformed syntax.
+    """
+    import difflib
+
+    unbound = re.search(r'Prefix "([^"]*):" not bound', message)
+    if unbound:
+        name = unbound.group(1)
+        near = difflib.get_close_matches(name, sorted(known), n=3, cutoff=0.5)
+        hint = f"; did you mean {', '.join(f'{n}:' for n in near)}?" if near else ""
+        return CheckFailure(
+            f"{entry.where}: unknown prefix '{name}:' in its turtle{hint} "
+            "(the predefined prefixes are listed in data/README.md)"
+        )
+    reason = re.search(r"Bad syntax \((.*?)\) at \^", message, re.DOTALL)
+    line = re.search(r"at line (\d+)", message)
+    what = reason.group(1) if reason else " ".join(message.split())[:200]
+    if line is None:
+        return InputError(f"{entry.where}: malformed Turtle: {what}")
+    lines = entry.turtle.splitlines() or [""]
+    number = min(max(int(line.group(1)) - header_lines, 1), len(lines))
+    shown = lines[number - 1].strip()
+    return InputError(
+        f"{entry.where}: malformed Turtle, line {number} of its turtle: {what}: {shown!r}"
+    )
 
 
 def fact_assertions(source: SourceRevision, curation: Curation) -> list[Assertion]:

@@ -40,6 +40,24 @@ def blank_opaque(sparql: str) -> str:
     return _OPAQUE.sub(" ", sparql)
 
 
+_SPACE_OR_TOKEN = re.compile(r"(?:\s|#[^\n]*)+|" + _OPAQUE.pattern)
+
+
+def one_line(sparql: str) -> str:
+    """Return ``sparql`` on one line: comments dropped, whitespace runs outside strings one space.
+
+    The text is read token by token, never line by line, so a ``#`` inside an IRI or a string
+    stays, a ``# comment`` after code ends where its line ends, and strings (long ones too)
+    keep their newlines: the query means exactly what it meant.
+    """
+
+    def keep(match: re.Match[str]) -> str:
+        token = match.group(0)
+        return " " if token[0] == "#" or token[0].isspace() else token
+
+    return _SPACE_OR_TOKEN.sub(keep, sparql).strip()
+
+
 def query_form(sparql: str) -> str:
     """Return the query's form (SELECT, ASK, ..., or an update verb), ignoring comments and strings.
 

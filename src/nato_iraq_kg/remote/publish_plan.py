@@ -32,6 +32,7 @@ from typing import Any
 
 from ..errors import InputError
 from ..formats.registry import syntax_of_file
+from ..guard.rdf_input import MAX_INPUT_BYTES, is_gzip, iter_rdf_file
 
 PUBLISHED_NAMESPACE = "https://w3id.org/nato-iraq-kg/"
 XSD = "http://www.w3.org/2001/XMLSchema#"
@@ -120,20 +121,23 @@ def term_text(term: Any) -> str:
     return text
 
 
-def read_publication(path: Path, graph: str | None) -> Publication:
-    """Read ``path`` (TriG, N-Quads, N-Triples or Turtle) into the graphs to publish."""
+def read_publication(
+    path: Path, graph: str | None, limit: int | None = MAX_INPUT_BYTES
+) -> Publication:
+    """Read ``path`` (TriG, N-Quads, N-Triples or Turtle, or any of them gzipped) to publish.
+
+    The file is measured against ``limit`` first and parsed as a stream (a gzip file's
+    decompressed bytes count against the limit too).
+    """
     import pyoxigraph
 
-    rdf_format = syntax_of_file(path, PUBLISHABLE).rdf_format
+    inner = path.with_suffix("") if is_gzip(path) else path
+    fmt = syntax_of_file(inner, PUBLISHABLE).oxigraph_name
     if not path.is_file():
         raise InputError(f"{path}: no such file (run 'nato-iraq-kg build' first?)")
     graphs: dict[str, set[str]] = {}
     canonical: dict[str, set[str]] = {}
-    try:
-        quads = list(pyoxigraph.parse(path=str(path), format=rdf_format))
-    except (SyntaxError, ValueError, OSError) as exc:
-        raise InputError(f"{path}: cannot parse: {exc}") from exc
-    for quad in quads:
+    for quad in iter_rdf_file(path, fmt, limit):
         line = " ".join(term_text(t) for t in (quad.subject, quad.predicate, quad.object))
         if graph is not None:
             target = graph

@@ -4,13 +4,17 @@ One Starlette app built by :func:`create_app` from an embedded Oxigraph store, s
 IRIs (``https://w3id.org/nato-iraq-kg/id/...``) resolve to descriptions in the format a client
 asks for, and anyone can query the graph without installing anything. Guard rails make it safe
 to expose: queries only read, never reach out (no ``SERVICE``/``FROM``), are bounded in size,
-rows, time and concurrency, and nothing outside ``data/`` is ever served.
+rows, time and concurrency, and nothing outside ``data/`` is ever served. A new build in
+``data/`` is picked up whole, without a restart.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import errno
+import socket
+import sys
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
@@ -27,10 +31,10 @@ from .. import paths
 from ..namespaces import BASE
 from .config import ServerConfig
 from .endpoint import sparql_endpoint
-from .html_common import vocabulary_labels
-from .linked_data import data_file, downloads, entity, ontology, well_known_void
-from .query_pool import DatasetSource, QueryPool
+from .linked_data import data_file, entity, favicon, ontology, well_known_void
+from .page_search import index_factory_of_store, search
 from .slots import Slots
+from .snapshot import Snapshot, Watcher, load_snapshot, snapshot_of_store
 
 #: Address-space cap of each query worker: a result bomb ends its worker, not the machine.
 WORKER_MEMORY_BYTES = 4 * 1024**3
@@ -40,8 +44,13 @@ async def landing(request: Request) -> Response:
     """The landing page: what the dataset is, its counts, downloads and example questions."""
     from .pages import landing_page
 
-    config: ServerConfig = request.app.state.config
-    html = landing_page(request.app.state.store, config.data_dir / "void.ttl")
+    snapshot: Snapshot = request.app.state.snapshot
+    void = snapshot.downloads.get("void.ttl")
+    html = landing_page(
+        snapshot.store,
+        void.content if void else b"",
+        subclass_of=snapshot.subclass_of,
+    )
     return HTMLResponse(html)
 
 
@@ -49,7 +58,7 @@ async def timeline(request: Request) -> Response:
     """The interactive timeline of every dated event."""
     from .pages import timeline_page
 
-    return HTMLResponse(timeline_page())
+    return HTMLResponse(timeline_page(request.app.state.snapshot.store))
 
 
 async def query_editor(request: Request) -> Response:
@@ -57,6 +66,23 @@ async def query_editor(request: Request) -> Response:
     from .pages import query_page
 
     return HTMLResponse(query_page(cq=request.query_params.get("cq")))
+
+
+def install(app: Starlette, snapshot: Snapshot) -> None:
+    """Make ``snapshot`` the one every request from now on is answered from.
+
+    Handlers read ``app.state.snapshot`` once and use it throughout, so the switch is the one
+    assignment; the older names (``store``, ``query_pool``, ``vocabulary``, ``downloads``) follow
+    for code that reads them directly.
+    """
+    app.state.snapshot = snapshot
+    app.state.store = snapshot.store
+    app.state.query_pool = snapshot.pool
+    app.state.vocabulary = snapshot.vocabulary
+    app.state.downloads = {name: d.media_type for name, d in snapshot.downloads.items()}
+    # The search index is built on first use from the store it was made for.
+    app.state.search_index = None
+    app.state.search_index_factory = index_factory_of_store(snapshot.store)
 
 
 def create_app(
@@ -70,51 +96,75 @@ def create_app(
     max_concurrent: int = 4,
     slot_wait_s: float = 1.0,
     cors_origins: tuple[str, ...] = (),
+    watch_interval_s: float | None = 1.0,
 ) -> Starlette:
     """Build the server app; ``store`` defaults to the dataset built in ``data_dir``.
 
     A factory, so tests (and several servers in one process) can each have their own store and
-    limits: ``app.state`` holds the store (for the pages), the :class:`ServerConfig`, the
-    in-flight counter and the :class:`QueryPool` whose worker processes run ``/sparql`` queries
-    (up to ``max_concurrent``, each with its own copy of the data). A query finding every slot
-    busy waits up to ``slot_wait_s`` for one before it is refused with 429. Cross-origin access
-    is off unless ``cors_origins`` names the web origins allowed to call the service from a
-    browser: a wildcard would let any site drive visitors' browsers at the endpoint, so it must
-    be asked for explicitly (``("*",)``).
-    """
-    from ..sparql.local import load_graph
+    limits: ``app.state.snapshot`` holds what requests are answered from (the store for the
+    pages, the :class:`QueryPool` whose worker processes run ``/sparql`` queries, up to
+    ``max_concurrent`` at once, each with its own copy of the data, the downloads and labels),
+    beside the :class:`ServerConfig` and the in-flight counter. A query finding every slot busy
+    waits up to ``slot_wait_s`` for one before it is refused with 429. Cross-origin access is off
+    unless ``cors_origins`` names the web origins allowed to call the service from a browser: a
+    wildcard would let any site drive visitors' browsers at the endpoint, so it must be asked for
+    explicitly (``("*",)``).
 
+    Without ``store``, ``data_dir`` is watched every ``watch_interval_s`` seconds (``None``: not
+    at all) and a new build there replaces the served one whole, once it is loaded (see
+    :mod:`.snapshot`); a given ``store`` is served as it is.
+    """
     data_dir = data_dir or paths.data_dir()
     if not base_url.endswith("/"):
         base_url += "/"
-    if store is None:
-        dataset = data_dir / "nato-iraq.trig"
-        store = load_graph(dataset)
-        source = DatasetSource(path=dataset)
-    else:
-        source = DatasetSource.of_store(store)
     # One worker more than the slots: when overrunning queries get their workers killed, the
     # spare answers the next query while the replacements start (about half a second each).
-    pool = QueryPool(source, max_concurrent + 1, max_memory_bytes=WORKER_MEMORY_BYTES)
+    pool_size = max_concurrent + 1
+
+    def load(generation: int) -> Snapshot:
+        return load_snapshot(data_dir, base_url, pool_size, WORKER_MEMORY_BYTES, generation)
+
+    if store is None:
+        first = load(1)
+    else:
+        first = snapshot_of_store(store, data_dir, base_url, pool_size, WORKER_MEMORY_BYTES)
+        watch_interval_s = None
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         # Ready means ready: the server answers once every worker has loaded the data.
-        await asyncio.to_thread(pool.fill)
+        await asyncio.to_thread(app.state.snapshot.pool.fill)
+        task = None
+        if watch_interval_s is not None:
+            watcher = Watcher(
+                data_dir,
+                lambda: app.state.snapshot,
+                load,
+                lambda snapshot: install(app, snapshot),
+                watch_interval_s,
+            )
+            app.state.watcher = watcher
+            task = asyncio.create_task(watcher.run())
         try:
             yield
         finally:
-            pool.close()
+            if task is not None:
+                task.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await task
+            app.state.snapshot.pool.close()
 
     routes = [
         Route("/sparql", sparql_endpoint, methods=["GET", "POST"]),
         Route("/id/{path:path}", entity, methods=["GET"]),
         Route("/ontology", ontology, methods=["GET"]),
-        Route("/data/{name}", data_file, methods=["GET"]),
+        Route("/data/{name:path}", data_file, methods=["GET"]),
         Route("/.well-known/void", well_known_void, methods=["GET"]),
+        Route("/favicon.ico", favicon, methods=["GET"]),
         Route("/", landing, methods=["GET"]),
         Route("/timeline", timeline, methods=["GET"]),
         Route("/query", query_editor, methods=["GET"]),
+        Route("/search", search, methods=["GET"]),
         Mount("/static", StaticFiles(directory=Path(__file__).parent / "static"), name="static"),
     ]
     middleware = []
@@ -129,9 +179,9 @@ def create_app(
             )
         )
     app = Starlette(routes=routes, middleware=middleware, lifespan=lifespan)
-    app.state.store = store
+    app.state.search_lock = asyncio.Lock()
+    install(app, first)
     app.state.root = paths.project_root()
-    app.state.vocabulary = vocabulary_labels(paths.ontology_file(app.state.root))
     app.state.config = ServerConfig(
         data_dir=data_dir,
         base_url=base_url,
@@ -143,8 +193,6 @@ def create_app(
         cors_origins=tuple(cors_origins),
     )
     app.state.slots = Slots(max_concurrent)
-    app.state.query_pool = pool
-    app.state.downloads = downloads(data_dir, BASE)
     return app
 
 
@@ -152,7 +200,28 @@ def serve(host: str = "127.0.0.1", port: int = 8000, **kw: Any) -> None:
     """Run the app with uvicorn until interrupted; ``kw`` goes to :func:`create_app`.
 
     Loopback by default: exposing the service is a deliberate choice (``host="0.0.0.0"``).
+    The socket is bound here, before the app is built, so a busy port or an unknown host is one
+    line and exit 2 (:class:`~nato_iraq_kg.errors.InputError`), not uvicorn's exit 3.
     """
     import uvicorn
 
-    uvicorn.run(create_app(**kw), host=host, port=port, log_level="info")
+    listener = listening_socket(host, port)
+    config = uvicorn.Config(create_app(**kw), host=host, port=port, log_level="info")
+    shown = f"[{host}]" if ":" in host else host
+    print(f"Serving on http://{shown}:{port}/ (Ctrl+C to stop)", file=sys.stderr, flush=True)
+    uvicorn.Server(config).run(sockets=[listener])
+
+
+def listening_socket(host: str, port: int) -> socket.socket:
+    """Return a socket bound to ``host``:``port`` and listening, or raise InputError saying why."""
+    from ..errors import InputError
+
+    try:
+        family = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)[0][0]
+        return socket.create_server((host, port), family=family, backlog=2048)
+    except OSError as exc:
+        if exc.errno == errno.EADDRINUSE:
+            reason = "the port is in use (another server? choose another --port)"
+        else:
+            reason = exc.strerror or str(exc)
+        raise InputError(f"cannot listen on {host}:{port}: {reason}") from exc

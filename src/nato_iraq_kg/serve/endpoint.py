@@ -8,6 +8,7 @@ protocol logic itself (vetting, the row cap, serialisation) is in :mod:`.sparql_
 
 from __future__ import annotations
 
+from typing import Any
 from urllib.parse import parse_qsl
 
 from starlette.requests import Request
@@ -19,6 +20,7 @@ from .config import ServerConfig, text_response
 from .negotiation import best_match
 from .query_pool import QueryPool, WorkerFailed
 from .slots import Slots
+from .snapshot import Snapshot
 
 
 async def _read_body(request: Request, limit: int) -> bytes | None:
@@ -117,11 +119,8 @@ async def _run_query(request: Request, config: ServerConfig, sparql: str, fmt: s
             429,
             **{"Retry-After": "1"},
         )
-    pool: QueryPool = request.app.state.query_pool
     try:
-        answer = await pool.run_async(
-            sparql, fmt, max_rows=config.max_rows, timeout_s=config.query_timeout_s
-        )
+        answer = await _run_in_pool(request, config, sparql, fmt)
     except TimeoutError:
         return text_response(
             f"the query took longer than {config.query_timeout_s:g} s and was stopped", 503
@@ -133,6 +132,24 @@ async def _run_query(request: Request, config: ServerConfig, sparql: str, fmt: s
     finally:
         slots.release()
     return Response(answer.body, media_type=answer.media_type, headers=answer.headers)
+
+
+async def _run_in_pool(request: Request, config: ServerConfig, sparql: str, fmt: str) -> Any:
+    """Run the query in the served build's pool; if a new build retired that pool meanwhile,
+    run it once more in the new build's.
+    """
+    snapshot: Snapshot = request.app.state.snapshot
+    try:
+        return await snapshot.pool.run_async(
+            sparql, fmt, max_rows=config.max_rows, timeout_s=config.query_timeout_s
+        )
+    except WorkerFailed:
+        if request.app.state.snapshot is snapshot:
+            raise
+    pool: QueryPool = request.app.state.snapshot.pool
+    return await pool.run_async(
+        sparql, fmt, max_rows=config.max_rows, timeout_s=config.query_timeout_s
+    )
 
 
 def _service_description(request: Request, config: ServerConfig) -> Response:

@@ -8,6 +8,7 @@ frame, the same mapping of the dataset's IRIs onto the server's paths and the sa
 from __future__ import annotations
 
 import html
+import json
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
@@ -20,6 +21,8 @@ ONTOLOGY_BASE = BASE + "ontology#"
 #: Where the server publishes the ontology; our classes and properties link to anchors in it.
 ONTOLOGY_PATH = "/ontology"
 STYLESHEET = "/static/style.css"
+#: The site's icon, linked from every page so browsers need not guess /favicon.ico.
+FAVICON = "/static/favicon.svg"
 
 RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
 RDFS_LABEL = "http://www.w3.org/2000/01/rdf-schema#label"
@@ -44,12 +47,30 @@ def local_path(iri: str) -> str | None:
     return None
 
 
+SEARCH_PATH = "/search"
+
+
 def site_nav() -> str:
-    """Return the header every page carries, so the home, timeline and query are one click away."""
+    """Return the header every page carries: home, timeline, query and the search box.
+
+    The search box is a plain GET form, so it works without JavaScript on the server and in the
+    static site alike.
+    """
     return (
         '<header class="site"><nav aria-label="site"><a href="/">NATO–Iraq KG</a> '
-        '<a href="/timeline">Timeline</a> <a href="/query">Query</a></nav></header>'
+        '<a href="/timeline">Timeline</a> <a href="/query">Query</a>'
+        f'<form class="site-search" role="search" method="get" action="{SEARCH_PATH}">'
+        '<label for="site-q">Search</label>'
+        '<input id="site-q" type="search" name="q" maxlength="200" '
+        'placeholder="Mosul, DCB, Stoltenberg…">'
+        '<button type="submit">Go</button></form></nav></header>'
     )
+
+
+def json_for_script(value: object) -> str:
+    """Serialise JSON so that no text in it can close the ``<script>`` element it sits in."""
+    text = json.dumps(value, ensure_ascii=False)
+    return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
 
 
 def page_frame(title: str, body: str, scripts: Iterable[str] = (), head: str = "") -> str:
@@ -60,6 +81,7 @@ def page_frame(title: str, body: str, scripts: Iterable[str] = (), head: str = "
         '<html lang="en">\n<head>\n<meta charset="utf-8">\n'
         '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
         f"<title>{esc(title)}</title>\n"
+        f'<link rel="icon" href="{FAVICON}" type="image/svg+xml">\n'
         f'<link rel="stylesheet" href="{STYLESHEET}">\n{head}{tags}\n</head>\n<body>\n'
         f"{site_nav()}\n<main>\n{body}\n</main>\n</body>\n</html>\n"
     )
@@ -130,8 +152,19 @@ class Labels:
         return self.cache[term]
 
     def name(self, term: Any) -> str:
-        """Return a label, else the compact name (``nik:agent``), so nothing shows blank."""
-        return self.get(term) or compact(term) or str(term)
+        """Return a label, else a readable name, so nothing shows blank.
+
+        Our own unlabelled things (evidence, assertion graphs) read as their kind and last path
+        segment ("evidence name-programme-ntm-i"); other terms as compact names (``nik:agent``).
+        """
+        label = self.get(term)
+        if label:
+            return label
+        iri = getattr(term, "value", "")
+        if iri.startswith(ID_BASE) and "/" in iri[len(ID_BASE) :]:
+            kind, _, rest = iri[len(ID_BASE) :].partition("/")
+            return f"{kind} {rest.rsplit('/', 1)[-1]}"
+        return compact(term) or str(term)
 
 
 def vocabulary_labels(path: Path) -> dict[str, str]:
@@ -150,6 +183,20 @@ def vocabulary_labels(path: Path) -> dict[str, str]:
         if isinstance(literal, pyoxigraph.Literal) and literal.language in (None, "en"):
             labels.setdefault(quad.subject.value, literal.value)
     return labels
+
+
+def subclass_pairs(ontology_path: Path) -> tuple[tuple[str, str], ...]:
+    """Return the ontology's ``rdfs:subClassOf`` statements between named classes."""
+    import pyoxigraph
+
+    sub = "http://www.w3.org/2000/01/rdf-schema#subClassOf"
+    return tuple(
+        (quad.subject.value, quad.object.value)
+        for quad in pyoxigraph.parse(path=str(ontology_path), format=pyoxigraph.RdfFormat.TURTLE)
+        if quad.predicate.value == sub
+        and isinstance(quad.subject, pyoxigraph.NamedNode)
+        and isinstance(quad.object, pyoxigraph.NamedNode)
+    )
 
 
 def int_or_none(term: Any) -> int | None:

@@ -1,8 +1,9 @@
 """Linked data: our IRIs dereferenced (``/id/...``, the ontology) and the downloads.
 
 Every entity IRI of the namespace resolves here to its description in the format the client
-asks for (HTML page, Turtle, N-Triples, RDF/XML, JSON-LD; ``Vary: Accept``; 406 otherwise), and
-the files ``void.ttl`` advertises are downloadable. Lookups use quad patterns, never SPARQL
+asks for (HTML page, Turtle, N-Triples, RDF/XML, compact JSON-LD, TriG, N-Quads; ``Vary:
+Accept``; 406 otherwise), assertion graph IRIs to the statements in them, and the files
+``void.ttl`` advertises are downloadable. Lookups use quad patterns, never SPARQL
 built from the request, and files are served from an allow-list, never from a path in the URL.
 """
 
@@ -20,44 +21,19 @@ from ..formats.registry import SYNTAXES, syntax
 from ..paths import VOID_FILE
 from . import sparql_protocol as protocol
 from .config import ServerConfig, text_response
+from .descriptions import ENTITY_MEDIA, describe_quads, serialize_description, triples_of
 from .negotiation import best_match
+from .snapshot import Snapshot
 
 RDFS_LABEL = "http://www.w3.org/2000/01/rdf-schema#label"
 IANA_MEDIA = "https://www.iana.org/assignments/media-types/"
+FAVICON = Path(__file__).parent / "static" / "favicon.svg"
 HTML = "text/html"
 
 
 def describe(store: Any, iri: str) -> list[Any]:
-    """Return every triple with ``iri`` as subject or object (all graphs), plus linked labels.
-
-    Labels of the IRIs it links to (and of its predicates) come along so a client can show the
-    neighbourhood by name without a second request. Uses quad patterns, not SPARQL, so nothing in
-    the requested path can change what is looked up.
-    """
-    from pyoxigraph import NamedNode, Triple
-
-    node = NamedNode(iri)
-    label = NamedNode(RDFS_LABEL)
-    triples: dict[Any, None] = {}
-    linked: dict[Any, None] = {}
-    for quad in store.quads_for_pattern(node, None, None, None):
-        triples[quad.triple] = None
-        linked[quad.predicate] = None
-        if isinstance(quad.object, NamedNode):
-            linked[quad.object] = None
-    for quad in store.quads_for_pattern(None, None, node, None):
-        triples[quad.triple] = None
-        linked[quad.predicate] = None
-        if isinstance(quad.subject, NamedNode):
-            linked[quad.subject] = None
-    if not triples:
-        return []
-    for other in linked:
-        if other == node:
-            continue
-        for quad in store.quads_for_pattern(other, label, None, None):
-            triples[Triple(quad.subject, quad.predicate, quad.object)] = None
-    return list(triples)
+    """Return every triple that describes ``iri`` (see :func:`.descriptions.describe_quads`)."""
+    return triples_of(describe_quads(store, iri))
 
 
 def _html_fallback(iri: str, triples: list[Any]) -> str:
@@ -79,32 +55,33 @@ def _html_fallback(iri: str, triples: list[Any]) -> str:
 
 
 async def entity(request: Request) -> Response:
-    """Dereference ``/id/...``: the entity's description in the negotiated format."""
+    """Dereference ``/id/...``: the entity's (or assertion graph's) description, negotiated."""
     config: ServerConfig = request.app.state.config
+    snapshot: Snapshot = request.app.state.snapshot
     iri = f"{config.base_url}id/{request.path_params['path']}"
     vary = {"Vary": "Accept"}
-    offers = [*protocol.GRAPH_MEDIA.values(), HTML]
+    offers = [*ENTITY_MEDIA.values(), HTML]
     chosen = best_match(request.headers.get("accept"), offers)
     if chosen is None:
         return text_response(
             f"not available in that format; we offer {', '.join(offers)}", 406, **vary
         )
     try:
-        triples = describe(request.app.state.store, iri)
+        quads = describe_quads(snapshot.store, iri)
     except ValueError:  # not a valid IRI
-        triples = []
-    if not triples:
+        quads = []
+    if not quads:
         return text_response(f"nothing is known about {iri}", 404, **vary)
     if chosen == HTML:
         try:
             from .pages import entity_page
         except ImportError:
-            page = _html_fallback(iri, triples)
+            page = _html_fallback(iri, triples_of(quads))
         else:
-            page = entity_page(request.app.state.store, iri, request.app.state.vocabulary)
+            page = entity_page(snapshot.store, iri, snapshot.vocabulary)
         return Response(page, media_type=HTML, headers=vary)
-    fmt = next(name for name, media in protocol.GRAPH_MEDIA.items() if media == chosen)
-    return Response(protocol.serialize_triples(triples, fmt), media_type=chosen, headers=vary)
+    fmt = next(name for name, media in ENTITY_MEDIA.items() if media == chosen)
+    return Response(serialize_description(quads, fmt), media_type=chosen, headers=vary)
 
 
 async def ontology(request: Request) -> Response:
@@ -135,6 +112,12 @@ async def ontology(request: Request) -> Response:
 
 
 def downloads(data_dir: Path, base_url: str) -> dict[str, str]:
+    """Return the downloadable files (name -> media type) that ``data_dir/void.ttl`` lists."""
+    void = data_dir / "void.ttl"
+    return downloads_of(void.read_bytes(), base_url) if void.is_file() else {}
+
+
+def downloads_of(void: bytes, base_url: str) -> dict[str, str]:
     """Return the downloadable files (name -> media type): void.ttl and its distributions.
 
     The allow-list comes from ``void.ttl`` itself, so the server serves exactly what the dataset
@@ -142,20 +125,18 @@ def downloads(data_dir: Path, base_url: str) -> dict[str, str]:
     """
     import pyoxigraph
 
-    void = data_dir / VOID_FILE
-    if not void.is_file():
-        return {}
     files = {VOID_FILE: syntax("ttl").media_type}
     prefix = f"{base_url}data/"
     download = "http://www.w3.org/ns/dcat#downloadURL"
     media_type = "http://www.w3.org/ns/dcat#mediaType"
-    quads = list(pyoxigraph.parse(path=str(void), format=syntax("ttl").rdf_format))
+    quads = list(pyoxigraph.parse(void, format=syntax("ttl").rdf_format))
     media_of = {q.subject: q.object.value for q in quads if q.predicate.value == media_type}
     for quad in quads:
         if quad.predicate.value != download or not quad.object.value.startswith(prefix):
             continue
         name = quad.object.value[len(prefix) :]
-        if "/" in name or name.startswith("."):
+        parts = name.split("/")  # a file of data/, or of one folder in it (tables/)
+        if len(parts) > 2 or any(not part or part.startswith(".") for part in parts):
             continue
         suffix = Path(name).suffix
         media = media_of.get(quad.subject, "")
@@ -168,16 +149,20 @@ def downloads(data_dir: Path, base_url: str) -> dict[str, str]:
 
 
 async def data_file(request: Request) -> Response:
-    """Serve one advertised download from ``data/``; anything else is 404."""
-    config: ServerConfig = request.app.state.config
+    """Serve one advertised download, as of the build being served; anything else is 404."""
+    snapshot: Snapshot = request.app.state.snapshot
     name = request.path_params["name"]
-    media = request.app.state.downloads.get(name)
-    path = config.data_dir / name
-    if media is None or not path.is_file():
+    found = snapshot.downloads.get(name)
+    if found is None:
         return text_response(f"no download named {name!r}; see /data/void.ttl", 404)
-    return FileResponse(path, media_type=media)
+    return Response(found.content, media_type=found.media_type)
 
 
 async def well_known_void(request: Request) -> Response:
     """Point to the dataset description, as RFC 5785 / VoID §6.2 suggest."""
     return RedirectResponse("/data/void.ttl", status_code=303)
+
+
+async def favicon(request: Request) -> Response:
+    """Answer the icon browsers ask every site for, from our own static file."""
+    return FileResponse(FAVICON, media_type="image/svg+xml")

@@ -1,212 +1,158 @@
-"""The page of one entity: its names, types and facts, each fact shown with its evidence.
+"""The page of one entity: a summary first, then what the source page says of it, quote by quote.
 
-The evidence is the quote a fact was read from, highlighted inside the paragraph of the source
-page by its character offsets; reading it out of the graph and highlighting it live here with the
-entity page because nothing else on the site shows it.
+A reader wants what the thing is before the evidence for it, so the page leads with a summary
+(type, dates, place, who, what it is part of, identity links). Then come the passages of the
+source page that mention it, in the page's order: each paragraph once, every quote read from it
+marked, and under each quote the facts it supports. The facts use the ontology's labels (and
+readable names for the standard terms); a fact read from its object's side has its own wording
+("depicted in"). Statements the page does not state itself (derived by the build, identity
+links, the document's structure) follow, grouped by property.
+
+The renderers are functions of the store, so the static site can call them without a server.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from ..sparql.local import compact
+from .evidence import NIF, NIK, OA, Evidence, evidence_of, highlight, highlight_spans, quote_span
 from .html_common import (
     ID_BASE,
-    ONTOLOGY_BASE,
     RDF_TYPE,
     RDFS_LABEL,
     SKOS,
     Labels,
     esc,
     first_of,
-    int_or_none,
     literal_text,
     local_path,
     named_node,
     objects_of,
     page_frame,
-    subjects_of,
 )
+from .wording import inverse_label, term_labels
 
 WIKIDATA = "http://www.wikidata.org/entity/"
 DBPEDIA = "http://dbpedia.org/resource/"
 OWL_SAME_AS = "http://www.w3.org/2002/07/owl#sameAs"
-OA = "http://www.w3.org/ns/oa#"
-NIF = "http://persistence.uni-leipzig.org/nlp2rdf/ontologies/nif-core#"
-NIK = ONTOLOGY_BASE
+ORG = "http://www.w3.org/ns/org#"
 ASSERTION_BASE = ID_BASE + "assertion/"
+GRAPH_BASE = "https://w3id.org/nato-iraq-kg/graph/"
 #: Properties already summed up in a page's header; their sections come after the relations.
 NAMING = frozenset({RDF_TYPE, RDFS_LABEL, SKOS + "altLabel", SKOS + "prefLabel", OWL_SAME_AS})
+#: The summary's rows: (heading, properties whose values it shows), in this order.
+SUMMARY_ROWS = (
+    ("type", (RDF_TYPE,)),
+    ("also called", (SKOS + "altLabel",)),
+    ("when", (NIK + "date", NIK + "startDate", NIK + "endDate")),
+    ("where", (NIK + "place", NIK + "locatedIn", ORG + "hasSite", NIK + "destination")),
+    (
+        "who",
+        (
+            NIK + "agent",
+            NIK + "participant",
+            NIK + "counterpart",
+            NIK + "provider",
+            NIK + "beneficiary",
+            NIK + "partner",
+            NIK + "addressee",
+            NIK + "host",
+            NIK + "issuedBy",
+            ORG + "hasMember",
+        ),
+    ),
+    (
+        "part of",
+        (
+            "http://semanticweb.cs.vu.nl/2009/11/sem/subEventOf",
+            NIK + "partOfProgramme",
+            NIK + "staffOf",
+            ORG + "memberOf",
+            "http://purl.org/dc/terms/isPartOf",
+        ),
+    ),
+    ("post", (ORG + "holds", ORG + "postIn")),
+    ("same as", (OWL_SAME_AS,)),
+)
+#: Where statements without a quote of their own come from, by graph.
+GRAPH_NOTES = {
+    GRAPH_BASE + "derived": "derived by the build from the stated facts",
+    GRAPH_BASE + "links": "identity links, curated",
+    GRAPH_BASE + "evidence": "the evidence: where each fact was read",
+}
+#: Beyond this many values, a property's list in "Other statements" starts folded.
+FOLD_AFTER = 8
 
 
 @dataclass(frozen=True)
-class Evidence:
-    """Where a fact was read: the quote, its offsets in the page, and the paragraph around it."""
+class Fact:
+    """One statement about the page's entity, and every graph that states it.
 
-    iri: str
-    quote: str
-    start: int | None
-    end: int | None
-    part: str | None
-    part_label: str | None
-    part_text: str | None
-    part_begin: int | None
-
-
-def evidence_of(store: Any, graph: Any) -> list[Evidence]:
-    """Return the evidence whose body is the assertion graph ``graph`` (one per quote)."""
-    found = []
-    for ev in subjects_of(store, OA + "hasBody", graph):
-        part = first_of(objects_of(store, ev, NIK + "inPart"))
-        part_label = part_text = None
-        part_begin = None
-        if part is not None:
-            part_label = literal_text(store, part, RDFS_LABEL) or literal_text(
-                store, part, NIK + "partName"
-            )
-            part_text = literal_text(store, part, NIF + "anchorOf")
-            part_begin = int_or_none(first_of(objects_of(store, part, NIF + "beginIndex")))
-        quote, start, end = "", None, None
-        for target in objects_of(store, ev, OA + "hasTarget"):
-            for selector in objects_of(store, target, OA + "hasSelector"):
-                quote = literal_text(store, selector, OA + "exact") or quote
-                found_start = int_or_none(first_of(objects_of(store, selector, OA + "start")))
-                found_end = int_or_none(first_of(objects_of(store, selector, OA + "end")))
-                start = start if found_start is None else found_start
-                end = end if found_end is None else found_end
-        found.append(
-            Evidence(
-                ev.value if hasattr(ev, "value") else str(ev),
-                quote,
-                start,
-                end,
-                part.value if part is not None and hasattr(part, "value") else None,
-                part_label,
-                part_text,
-                part_begin,
-            )
-        )
-    return sorted(found, key=lambda e: (e.start is None, e.start or 0, e.iri))
-
-
-def highlight(evidence: Evidence) -> str:
-    """Return the paragraph as HTML with the quote in ``<mark>``, placed by its offsets.
-
-    The offsets are the truth (a short quote such as "NATO" occurs many times in a paragraph),
-    so the quote is only searched for when they do not fit the paragraph; without a paragraph
-    the quote stands alone.
+    ``inverse`` is true when the entity is the statement's object (the page reads it backwards).
     """
-    text, quote = evidence.part_text, evidence.quote
-    if text is None:
-        return f"<mark>{esc(quote)}</mark>"
-    i = j = -1
-    if None not in (evidence.start, evidence.end, evidence.part_begin):
-        i = evidence.start - evidence.part_begin  # type: ignore[operator]
-        j = evidence.end - evidence.part_begin  # type: ignore[operator]
-    if not (0 <= i <= j <= len(text) and text[i:j] == quote):
-        i = text.find(quote) if quote else -1
-        j = i + len(quote)
-    if i < 0:
-        return f"{esc(text)} <mark>{esc(quote)}</mark>"
-    return f"{esc(text[:i])}<mark>{esc(text[i:j])}</mark>{esc(text[j:])}"
+
+    subject: Any
+    predicate: Any
+    object: Any
+    graphs: tuple[Any, ...]
+    inverse: bool
+    #: (tier, reason) of each graph that states it: ("stated", None), ("interpreted", "why ...").
+    tiers: tuple[tuple[str, str | None], ...] = ()
 
 
-def _term_html(term: Any, labels: Labels) -> str:
-    """Render a term: ours as a local link, others as an external link, literals as text."""
-    import pyoxigraph
+@dataclass
+class Passage:
+    """One paragraph of the source page and the quotes read from it, each with its facts."""
 
-    if isinstance(term, pyoxigraph.NamedNode):
-        path = local_path(term.value)
-        if path is not None:
-            return f'<a href="{esc(path)}">{esc(labels.name(term))}</a>'
-        name = esc(labels.get(term) or compact(term))
-        if not term.value.startswith(("http://", "https://")):
-            return f'<span class="iri">{name}</span>'  # only http(s) IRIs become links
-        return f'<a class="external" href="{esc(term.value)}" rel="external">{name}</a>'
-    if isinstance(term, pyoxigraph.Literal):
-        note = ""
-        if term.language:
-            note = f' <span class="lang">@{esc(term.language)}</span>'
-        elif term.datatype and not term.datatype.value.endswith("#string"):
-            note = f' <span class="datatype">{esc(compact(term.datatype))}</span>'
-        return f'<span class="literal">{esc(term.value)}</span>{note}'
-    return f'<span class="blank">{esc(term)}</span>'
+    part: str | None
+    label: str
+    text: str | None
+    begin: int
+    quotes: dict[str, tuple[Evidence, list[Fact]]] = field(default_factory=dict)
 
 
-def _tier_html(store: Any, graph: Any) -> str:
-    """Render a graph's tier (stated, derived, interpreted), with the curator's reason as a tip."""
-    tier = first_of(objects_of(store, graph, NIK + "tier"))
-    if tier is None or not hasattr(tier, "value"):
-        return ""
-    name = tier.value.rsplit("#", 1)[-1]
-    why = literal_text(store, graph, SKOS + "editorialNote")
-    tip = f' title="{esc(why)}"' if why else ""
-    return f'<span class="tier tier-{esc(name)}"{tip}>{esc(name)}</span> '
+TIER_ORDER = ("stated", "derived", "interpreted")
 
 
-def _evidence_html(store: Any, graphs: Iterable[Any], cache: dict[Any, list[Evidence]]) -> str:
-    """Render the evidence of one fact, from every graph that states it, with each one's tier."""
-    items = []
-    plain = []
-    seen: set[str] = set()
-    for graph in graphs:
-        if graph not in cache:
-            cache[graph] = evidence_of(store, graph)
-        tier = _tier_html(store, graph)
-        for ev in cache[graph]:
-            if ev.iri in seen:
-                continue
-            seen.add(ev.iri)
-            part = esc(ev.part_label or "the page")
-            where = local_path(ev.part) if ev.part else None
-            part_html = f'<a href="{esc(where)}">{part}</a>' if where else part
-            ev_path = local_path(ev.iri)
-            ev_link = (
-                f' <a class="evidence-link" href="{esc(ev_path)}">evidence</a>' if ev_path else ""
-            )
-            items.append(
-                f'<li><blockquote class="evidence">{highlight(ev)}</blockquote>'
-                f'<p class="where">{tier}from {part_html}{ev_link}</p></li>'
-            )
-        if not cache[graph] and hasattr(graph, "value"):
-            plain.append(f"{tier}in {esc(compact(graph))}")
-    html_parts = []
-    if items:
-        html_parts.append(f'<ul class="evidence-list">{"".join(items)}</ul>')
-    if plain:
-        html_parts.append(f'<p class="graph-note">{", ".join(sorted(set(plain)))}</p>')
-    return "".join(html_parts)
+def fact_badges(fact: Fact) -> str:
+    """Return the badges shown after one fact: the tier of each graph that states it.
+
+    A reader sees at once whether the page says a fact, a rule derived it, or a curator read it
+    into the quote; an interpretation's reason shows on hover.
+    """
+    badges = []
+    for name, why in sorted(set(fact.tiers), key=lambda t: (TIER_ORDER.index(t[0]), t[1] or "")):
+        tip = f' title="{esc(why)}"' if why else ""
+        badges.append(f'<span class="tier tier-{esc(name)}"{tip}>{esc(name)}</span>')
+    return " ".join(badges)
 
 
-def _relations_html(
-    store: Any,
-    grouped: dict[Any, dict[Any, list[Any]]],
-    labels: Labels,
-    inverse: bool,
-) -> str:
-    """Render facts grouped by property, each value with its evidence."""
-    cache: dict[Any, list[Evidence]] = {}
-    sections = []
-    for prop in sorted(grouped, key=lambda p: (p.value in NAMING, labels.name(p).lower())):
-        values = grouped[prop]
-        name = labels.name(prop)
-        prop_path = local_path(prop.value)
-        title = f'<a href="{esc(prop_path)}">{esc(name)}</a>' if prop_path else esc(name)
-        if inverse:
-            title = f"is {title} of"
-        rows = []
-        for value in sorted(values, key=lambda v: labels.name(v).lower()):
-            rows.append(
-                f"<li>{_term_html(value, labels)}{_evidence_html(store, values[value], cache)}</li>"
-            )
-        sections.append(
-            f'<section class="property"><h3 title="{esc(compact(prop))}">{title}</h3>'
-            f'<ul class="values">{"".join(rows)}</ul></section>'
-        )
-    return "".join(sections)
+def with_tiers(store: Any, facts: Iterable[Fact]) -> list[Fact]:
+    """Return the facts with the tier (and reason) of each graph that states them."""
+    known: dict[Any, tuple[str, str | None] | None] = {}
+    result = []
+    for fact in facts:
+        tiers = []
+        for graph in fact.graphs:
+            if graph not in known:
+                tier = first_of(objects_of(store, graph, NIK + "tier"))
+                known[graph] = (
+                    (
+                        tier.value.rsplit("#", 1)[-1],
+                        literal_text(store, graph, SKOS + "editorialNote"),
+                    )
+                    if tier is not None
+                    and getattr(tier, "value", "").rsplit("#", 1)[-1] in TIER_ORDER
+                    else None
+                )
+            if known[graph] is not None:
+                tiers.append(known[graph])
+        result.append(replace(fact, tiers=tuple(tiers)))
+    return result
 
 
 def has_entity(store: Any, iri: str) -> bool:
@@ -220,56 +166,277 @@ def has_entity(store: Any, iri: str) -> bool:
     )
 
 
-def entity_page(store: Any, iri: str, vocabulary: Mapping[str, str] | None = None) -> str:
-    """Return the HTML page of one entity: its names, types, links, facts and their evidence.
+def facts_about(store: Any, node: Any) -> list[Fact]:
+    """Return every statement with ``node`` as subject or object, merged across graphs."""
+    graphs: dict[tuple[Any, Any, Any, bool], list[Any]] = defaultdict(list)
+    for quad in store.quads_for_pattern(node, None, None, None):
+        graphs[(quad.subject, quad.predicate, quad.object, False)].append(quad.graph_name)
+    for quad in store.quads_for_pattern(None, None, node, None):
+        if quad.subject != node:
+            graphs[(quad.subject, quad.predicate, quad.object, True)].append(quad.graph_name)
+    return [Fact(s, p, o, tuple(gs), inverse) for (s, p, o, inverse), gs in graphs.items()]
 
-    ``vocabulary`` names the classes and properties (see :func:`vocabulary_labels`); without it
+
+def passages_of(store: Any, facts: Iterable[Fact]) -> tuple[list[Passage], list[Fact]]:
+    """Group facts by the quote each was read from, and quotes by their paragraph.
+
+    Returns the passages in the source page's order and the facts no quote supports.
+    """
+    cache: dict[Any, list[Evidence]] = {}
+    passages: dict[str, Passage] = {}
+    unquoted = []
+    for fact in facts:
+        found = False
+        for graph in fact.graphs:
+            if graph not in cache:
+                cache[graph] = evidence_of(store, graph) if hasattr(graph, "value") else []
+            for ev in cache[graph]:
+                found = True
+                key = ev.part or ev.iri
+                if key not in passages:
+                    passages[key] = Passage(
+                        ev.part, ev.part_label or "the page", ev.part_text, ev.part_begin or 0
+                    )
+                quotes = passages[key].quotes
+                if ev.iri not in quotes:
+                    quotes[ev.iri] = (ev, [])
+                if fact not in quotes[ev.iri][1]:
+                    quotes[ev.iri][1].append(fact)
+        if not found:
+            unquoted.append(fact)
+    ordered = sorted(passages.values(), key=lambda p: (p.text is None, p.begin, p.label))
+    return ordered, unquoted
+
+
+# --------------------------------------------------------------------------- rendering
+
+
+def _term_html(term: Any, labels: Labels) -> str:
+    """Render a term: ours as a local link, others as an external link, literals as text."""
+    import pyoxigraph
+
+    if isinstance(term, pyoxigraph.NamedNode):
+        path = local_path(term.value)
+        if path is not None:
+            return f'<a href="{esc(path)}">{esc(labels.name(term))}</a>'
+        name = esc(labels.get(term) or _known_name(term.value) or compact(term))
+        if not term.value.startswith(("http://", "https://")):
+            return f'<span class="iri">{name}</span>'  # only http(s) IRIs become links
+        return f'<a class="external" href="{esc(term.value)}" rel="external">{name}</a>'
+    if isinstance(term, pyoxigraph.Literal):
+        note = ""
+        if term.language:
+            if term.language != "en":  # the site is in English: only other languages are noted
+                note = f' <span class="lang">@{esc(term.language)}</span>'
+        elif term.datatype and not term.datatype.value.endswith("#string"):
+            note = f' <span class="datatype">{esc(compact(term.datatype))}</span>'
+        return f'<span class="literal">{esc(term.value)}</span>{note}'
+    return f'<span class="blank">{esc(term)}</span>'
+
+
+def _known_name(iri: str) -> str | None:
+    """Name an identity link by its knowledge base: "Wikidata Q57665", "DBpedia NATO"."""
+    if iri.startswith(WIKIDATA):
+        return f"Wikidata {iri[len(WIKIDATA) :]}"
+    if iri.startswith(DBPEDIA):
+        return f"DBpedia {iri[len(DBPEDIA) :]}"
+    return None
+
+
+def _property_html(fact: Fact, labels: Labels, names: Mapping[str, str]) -> str:
+    """Name a fact's property the way this page reads it, linking our own to the ontology."""
+    iri = fact.predicate.value
+    text = inverse_label(iri, names) if fact.inverse else labels.name(fact.predicate)
+    path = local_path(iri)
+    title = f' title="{esc(compact(fact.predicate))}"'
+    if path:
+        return f'<a class="fact-property" href="{esc(path)}"{title}>{esc(text)}</a>'
+    return f'<span class="fact-property"{title}>{esc(text)}</span>'
+
+
+def _fact_html(fact: Fact, labels: Labels, names: Mapping[str, str], node: Any) -> str:
+    """Render one fact as "property value" (or "subject property object" if not about us)."""
+    other = fact.subject if fact.inverse else fact.object
+    about = node in (fact.subject, fact.object)
+    head = "" if about else f"{_term_html(fact.subject, labels)} "
+    return (
+        f'<li class="fact">{head}{_property_html(fact, labels, names)} '
+        f'<span class="fact-value">{_term_html(other, labels)}</span>'
+        f'<span class="fact-badges">{fact_badges(fact)}</span></li>'
+    )
+
+
+def _fact_order(fact: Fact, labels: Labels) -> tuple[bool, bool, str, str]:
+    return (
+        fact.inverse,
+        fact.predicate.value not in (RDF_TYPE, RDFS_LABEL),
+        labels.name(fact.predicate).lower(),
+        labels.name(fact.subject if fact.inverse else fact.object).lower(),
+    )
+
+
+def _passage_html(passage: Passage, labels: Labels, names: Mapping[str, str], node: Any) -> str:
+    """Render a paragraph once with its quotes marked, then each quote and its facts."""
+    quotes = sorted(
+        passage.quotes.values(), key=lambda q: (q[0].start is None, q[0].start or 0, q[0].iri)
+    )
+    spans = [span for ev, _ in quotes if (span := quote_span(ev)) is not None]
+    if passage.text is not None and len(spans) == len(quotes):
+        paragraph = highlight_spans(passage.text, spans)
+    elif passage.text is not None:
+        paragraph = highlight(quotes[0][0])
+    else:
+        paragraph = ""
+    where = local_path(passage.part) if passage.part else None
+    part = f'<a href="{esc(where)}">{esc(passage.label)}</a>' if where else esc(passage.label)
+    items = []
+    for ev, facts in quotes:
+        ev_path = local_path(ev.iri)
+        link = f' <a class="evidence-link" href="{esc(ev_path)}">evidence</a>' if ev_path else ""
+        rows = "".join(
+            _fact_html(f, labels, names, node)
+            for f in sorted(facts, key=lambda f: _fact_order(f, labels))
+        )
+        one = " one" if len(facts) == 1 else ""
+        items.append(
+            f'<li class="quote{one}"><p class="quote-text"><q>{esc(ev.quote)}</q>{link}</p>'
+            f'<ul class="facts">{rows}</ul></li>'
+        )
+    body = f'<blockquote class="evidence">{paragraph}</blockquote>' if paragraph else ""
+    return (
+        f'<section class="passage"><p class="where">from {part}</p>{body}'
+        f'<ul class="quotes">{"".join(items)}</ul></section>'
+    )
+
+
+def _summary_html(facts: list[Fact], labels: Labels, names: Mapping[str, str]) -> str:
+    """Render the summary rows (type, when, where, who, part of ...) from the outgoing facts."""
+    values: dict[str, list[Any]] = defaultdict(list)
+    for fact in facts:
+        if not fact.inverse and fact.object not in values[fact.predicate.value]:
+            values[fact.predicate.value].append(fact.object)
+    rows = []
+    for heading, properties in SUMMARY_ROWS:
+        cells = []
+        for prop in properties:
+            found = sorted(values.get(prop, []), key=lambda v: labels.name(v).lower())
+            if not found:
+                continue
+            if prop == OWL_SAME_AS:
+                text = ", ".join(
+                    f'<a class="external" href="{esc(v.value)}" rel="external">'
+                    f"{esc(_known_name(v.value) or v.value)}</a>"
+                    for v in found
+                )
+            else:
+                text = ", ".join(_term_html(v, labels) for v in found)
+            named = prop != properties[0] or (len(properties) > 1 and heading != "type")
+            label = names.get(prop) or labels.name(named_node(prop))
+            cells.append(f'<span class="role">{esc(label)}:</span> {text}' if named else text)
+        if cells:
+            rows.append(f"<div><dt>{esc(heading)}</dt><dd>{'; '.join(cells)}</dd></div>")
+    return f'<dl class="summary">{"".join(rows)}</dl>' if rows else ""
+
+
+def _others_html(facts: list[Fact], labels: Labels, names: Mapping[str, str]) -> str:
+    """Render the statements no quote supports, grouped by property, long lists folded."""
+    groups: dict[tuple[bool, str], list[Fact]] = defaultdict(list)
+    for fact in facts:
+        groups[(fact.inverse, fact.predicate.value)].append(fact)
+    sections = []
+    ordered = sorted(groups.values(), key=lambda g: (g[0].inverse, labels.name(g[0].predicate)))
+    for group in ordered:
+        title = _property_html(group[0], labels, names)
+        rows = "".join(
+            f"<li>{_term_html(f.subject if f.inverse else f.object, labels)}"
+            f'{_graph_note(f)}<span class="fact-badges">{fact_badges(f)}</span></li>'
+            for f in sorted(group, key=lambda f: _fact_order(f, labels))
+        )
+        values = f'<ul class="values">{rows}</ul>'
+        if len(group) > FOLD_AFTER:
+            values = f"<details><summary>{len(group)} values</summary>{values}</details>"
+        sections.append(f'<section class="property"><h3>{title}</h3>{values}</section>')
+    return "".join(sections)
+
+
+def _graph_note(fact: Fact) -> str:
+    """Say where an unquoted statement comes from, if the graph says something a reader needs."""
+    named = {getattr(g, "value", "") for g in fact.graphs}
+    notes = sorted(GRAPH_NOTES[g] for g in named if g in GRAPH_NOTES)
+    return f' <span class="graph-note">({esc("; ".join(notes))})</span>' if notes else ""
+
+
+def entity_page(store: Any, iri: str, vocabulary: Mapping[str, str] | None = None) -> str:
+    """Return the HTML page of one entity: summary, quoted passages with facts, other statements.
+
+    ``vocabulary`` names our classes and properties (see :func:`vocabulary_labels`); without it
     they show as compact names such as ``nik:agent``. Raises ValueError if ``iri`` is not a
     valid IRI; an IRI the graph does not mention still gets a page saying so (check
     :func:`has_entity` first to answer 404 instead).
     """
     node = named_node(iri)
-    labels = Labels(store, vocabulary)
-    label = labels.get(node) or compact(node) or iri
-    outgoing: dict[Any, dict[Any, list[Any]]] = defaultdict(lambda: defaultdict(list))
-    incoming: dict[Any, dict[Any, list[Any]]] = defaultdict(lambda: defaultdict(list))
-    for quad in store.quads_for_pattern(node, None, None, None):
-        outgoing[quad.predicate][quad.object].append(quad.graph_name)
-    for quad in store.quads_for_pattern(None, None, node, None):
-        incoming[quad.predicate][quad.subject].append(quad.graph_name)
+    names = term_labels(vocabulary)
+    labels = Labels(store, names)
+    label = labels.name(node)
+    facts = with_tiers(store, facts_about(store, node))
+    in_graph = with_tiers(store, _statements_in_graph(store, node))
+    passages, unquoted = passages_of(store, [*in_graph, *facts])
 
-    types = objects_of(store, node, RDF_TYPE)
-    alt = sorted(
-        {t.value for t in objects_of(store, node, SKOS + "altLabel") if hasattr(t, "value")}
-    )
-    same = [t.value for t in objects_of(store, node, OWL_SAME_AS) if hasattr(t, "value")]
-
-    head = [f"<h1>{esc(label)}</h1>", f'<p class="iri"><code>{esc(iri)}</code></p>']
-    if types:
-        links = ", ".join(_term_html(t, labels) for t in types)
-        head.append(f'<p class="types">Type: {links}</p>')
-    if alt:
-        head.append(f'<p class="alt">Also called: {"; ".join(esc(a) for a in alt)}</p>')
-    if same:
-        head.append(f'<ul class="same-as">{"".join(_same_as_html(s) for s in sorted(same))}</ul>')
-    body = "\n".join(head)
-    if outgoing:
-        body += f"\n<h2>Facts about {esc(label)}</h2>\n" + _relations_html(
-            store, outgoing, labels, inverse=False
+    head = [
+        f"<h1>{esc(label)}</h1>",
+        f'<p class="iri"><code>{esc(iri)}</code></p>',
+        _summary_html(facts, labels, names),
+    ]
+    quoted = sum(len(q[1]) for p in passages for q in p.quotes.values())
+    n_quotes = sum(len(p.quotes) for p in passages)
+    body = "\n".join(h for h in head if h)
+    if in_graph:
+        count = f"{len(in_graph)} statement{'s' if len(in_graph) != 1 else ''}"
+        body += (
+            f'\n<p class="graph-intro">This IRI names a graph of {count}, shown below with '
+            "the quote it was read from.</p>"
         )
-    if incoming:
-        body += "\n<h2>Linked from</h2>\n" + _relations_html(store, incoming, labels, inverse=True)
-    if not outgoing and not incoming:
+    if passages:
+        body += (
+            f'\n<h2>What the page says</h2>\n<p class="count">{quoted} '
+            f"fact{'s' if quoted != 1 else ''} from {n_quotes} "
+            f"quote{'s' if n_quotes != 1 else ''}, in the page's order.</p>\n"
+            + "\n".join(_passage_html(p, labels, names, node) for p in passages)
+        )
+    if unquoted:
+        body += "\n<h2>Other statements</h2>\n" + _others_html(unquoted, labels, names)
+    if not facts and not in_graph:
         body += "\n<p>The dataset says nothing about this IRI.</p>"
     return page_frame(label, body)
 
 
-def _same_as_html(iri: str) -> str:
-    """Render an identity link, naming the well-known knowledge bases by name."""
-    if iri.startswith(WIKIDATA):
-        text = f"Wikidata {iri[len(WIKIDATA) :]}"
-    elif iri.startswith(DBPEDIA):
-        text = f"DBpedia {iri[len(DBPEDIA) :]}"
-    else:
-        text = iri
-    return f'<li><a class="external" href="{esc(iri)}" rel="external">{esc(text)}</a></li>'
+def _statements_in_graph(store: Any, node: Any) -> list[Fact]:
+    """Return the statements of the graph ``node`` names (for an assertion graph's page)."""
+    if not store.contains_named_graph(node):
+        return []
+    return [
+        Fact(q.subject, q.predicate, q.object, (node,), False)
+        for q in store.quads_for_pattern(None, None, None, node)
+    ]
+
+
+__all__ = [
+    "ASSERTION_BASE",
+    "DBPEDIA",
+    "NAMING",
+    "NIF",
+    "NIK",
+    "OA",
+    "OWL_SAME_AS",
+    "WIKIDATA",
+    "Evidence",
+    "Fact",
+    "Passage",
+    "entity_page",
+    "evidence_of",
+    "fact_badges",
+    "facts_about",
+    "has_entity",
+    "highlight",
+    "passages_of",
+]

@@ -1,4 +1,4 @@
-"""The site's own pages: the landing page, the timeline and the SPARQL query editor.
+"""The site's own pages: the landing page and the SPARQL query editor (the timeline is apart).
 
 Unlike the entity pages these read the dataset as a whole (its VoID description, its entities by
 kind, its competency questions) rather than one entity's facts, so they are kept together.
@@ -6,33 +6,52 @@ kind, its competency questions) rather than one entity's facts, so they are kept
 
 from __future__ import annotations
 
-import json
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from .. import paths
+from ..build.class_counts import SUMMARY_CLASSES, members_by_class
 from ..guard.sparql_text import blank_opaque
-from ..namespaces import prefixes
+from ..namespaces import EVIDENCE_GRAPH, prefixes
 from ..sparql.local import competency_questions, question_of
-from .html_common import ID_BASE, RDFS_LABEL, esc, int_or_none, local_path, named_node, page_frame
+from .html_common import (
+    ONTOLOGY_BASE,
+    RDF_TYPE,
+    Labels,
+    esc,
+    int_or_none,
+    json_for_script,
+    local_path,
+    named_node,
+    page_frame,
+    subclass_pairs,
+)
 
-TIMELINE_DATA = "/data/timeline.jsonld"
+NIK = ONTOLOGY_BASE
+
+#: The editor's query when no question is chosen (its PREFIX lines are added on the page).
+DEFAULT_QUERY = "SELECT ?s ?label WHERE {\n  ?s rdfs:label ?label .\n} LIMIT 20\n"
 #: YASGUI, vendored from npm by scripts/vendor-yasgui.sh and served from our own files.
 YASGUI_SCRIPT = "/static/vendor/yasgui/yasgui.min.js"
 YASGUI_STYLESHEET = "/static/vendor/yasgui/yasgui.min.css"
-#: The kinds of entity listed for browsing on the landing page, with their headings.
-BROWSE = (
-    ("actor", "Actors"),
-    ("programme", "Programmes"),
-    ("event", "Events"),
-    ("office", "Offices"),
-    ("place", "Places"),
-    ("document", "Documents"),
-    ("principle", "Principles"),
-    ("quantity", "Quantities"),
-    ("area", "Cooperation areas"),
-)
+#: How the landing page names the classes the build counts (its SUMMARY_CLASSES), by IRI.
+BROWSE_HEADINGS = {
+    NIK + "Actor": "Actors",
+    NIK + "Office": "Offices",
+    NIK + "Programme": "Programmes",
+    NIK + "Event": "Events",
+    NIK + "CooperationArea": "Cooperation areas",
+    NIK + "Principle": "Principles",
+    NIK + "Place": "Places",
+    NIK + "Document": "Documents",
+    NIK + "Quantity": "Quantities",
+    NIK + "DateValue": "Dates",
+}
+#: The kinds listed for browsing: (class IRI, heading), in the build summary's order.
+BROWSE = tuple((str(cls), BROWSE_HEADINGS[str(cls)]) for cls in SUMMARY_CLASSES)
 
 VOID = "http://rdfs.org/ns/void#"
 DCAT = "http://www.w3.org/ns/dcat#"
@@ -49,11 +68,16 @@ class Distribution:
     byte_size: int | None
 
 
-def _void_store(void_path: Path) -> Any:
+def _void_store(void: Path | bytes) -> Any:
+    """Load the dataset description, given as its file or its bytes."""
     import pyoxigraph
 
     store = pyoxigraph.Store()
-    store.load(path=str(void_path), format=pyoxigraph.RdfFormat.TURTLE)
+    if isinstance(void, bytes):
+        if void:
+            store.load(void, format=pyoxigraph.RdfFormat.TURTLE)
+    else:
+        store.load(path=str(void), format=pyoxigraph.RdfFormat.TURTLE)
     return store
 
 
@@ -80,7 +104,7 @@ def distributions(void_store: Any) -> list[Distribution]:
         media = row["type"].value.rsplit("media-types/", 1)[-1] if row["type"] else ""
         result.append(
             Distribution(
-                url.rstrip("/").rsplit("/", 1)[-1],
+                url.split("/data/", 1)[-1] if "/data/" in url else url.rsplit("/", 1)[-1],
                 row["title"].value if row["title"] else "",
                 media,
                 int_or_none(row["size"]),
@@ -125,9 +149,21 @@ def questions(folder: Path | None = None) -> list[tuple[str, str, str]]:
     return result
 
 
-def landing_page(store: Any, void_path: Path, queries_dir: Path | None = None) -> str:
-    """Return the home page: what the dataset is, its size, downloads and where to go next."""
-    void_store = _void_store(void_path)
+def landing_page(
+    store: Any,
+    void: Path | bytes,
+    queries_dir: Path | None = None,
+    *,
+    subclass_of: Iterable[tuple[str, str]] | None = None,
+) -> str:
+    """Return the home page: what the dataset is, its size, downloads and where to go next.
+
+    ``void`` is the dataset description (``void.ttl``, its path or its bytes) and
+    ``subclass_of`` the ontology's ``(subclass, superclass)`` pairs (read from the project's
+    ontology if not given), so the entities listed under each kind are those the build counts.
+    A function of its data only: the static site generator calls it without a server.
+    """
+    void_store = _void_store(void)
     meta = _rows(
         void_store,
         f"""SELECT ?title ?description ?license ?version WHERE {{
@@ -186,7 +222,9 @@ def landing_page(store: Any, void_path: Path, queries_dir: Path | None = None) -
             '<p>The dataset description itself: <a href="/data/void.ttl">void.ttl</a>.</p>'
         )
 
-    parts.append(_browse_html(store))
+    if subclass_of is None:
+        subclass_of = subclass_pairs(paths.ontology_file(paths.project_root()))
+    parts.append(_browse_html(store, subclass_of))
     cqs = questions(queries_dir)
     if cqs:
         items = "".join(
@@ -200,61 +238,48 @@ def landing_page(store: Any, void_path: Path, queries_dir: Path | None = None) -
     return page_frame(title, "\n".join(parts))
 
 
-def _browse_html(store: Any) -> str:
+def browse_lists(store: Any, subclass_of: Iterable[tuple[str, str]]) -> dict[str, dict[str, str]]:
+    """Return the entities of each kind in :data:`BROWSE` (class -> IRI -> label).
+
+    Counted as the build counts them (:func:`members_by_class`: the facts' types, subclasses
+    included, the evidence graph left out), so "Places (9)" here is "Place 9" in the summary.
+    """
+    import pyoxigraph
+
+    evidence = named_node(str(EVIDENCE_GRAPH))
+    typed = [
+        (quad.subject.value, quad.object.value)
+        for quad in store.quads_for_pattern(None, named_node(RDF_TYPE), None, None)
+        if quad.graph_name != evidence
+        and isinstance(quad.subject, pyoxigraph.NamedNode)
+        and isinstance(quad.object, pyoxigraph.NamedNode)
+    ]
+    members = members_by_class(typed, subclass_of, [cls for cls, _ in BROWSE])
+    labels = Labels(store)
+    return {cls: {iri: labels.name(named_node(iri)) for iri in members[cls]} for cls, _ in BROWSE}
+
+
+def _browse_html(store: Any, subclass_of: Iterable[tuple[str, str]]) -> str:
     """List every entity by kind, so each entity page can be reached from the home page."""
     sections = []
-    for kind, heading in BROWSE:
-        prefix = f"{ID_BASE}{kind}/"
-        found: dict[str, str] = {}
-        for quad in store.quads_for_pattern(None, named_node(RDFS_LABEL), None, None):
-            subject = quad.subject
-            if getattr(subject, "value", "").startswith(prefix) and subject.value not in found:
-                found[subject.value] = quad.object.value
+    lists = browse_lists(store, subclass_of)
+    for cls, heading in BROWSE:
+        found = lists[cls]
         if not found:
             continue
         items = "".join(
-            f'<li><a href="{esc(local_path(iri))}">{esc(label)}</a></li>'
-            for iri, label in sorted(found.items(), key=lambda kv: kv[1].lower())
+            f'<li><a href="{esc(local_path(iri) or iri)}">{esc(label)}</a></li>'
+            for iri, label in sorted(found.items(), key=lambda kv: (kv[1].lower(), kv[0]))
         )
         sections.append(
-            f"<details><summary>{esc(heading)} ({len(found)})</summary>"
+            f'<details data-class="{esc(cls)}"><summary>{esc(heading)} '
+            f'(<span class="count">{len(found)}</span>)</summary>'
             f'<ul class="browse">{items}</ul></details>'
         )
     return "<h2>Browse</h2>" + "".join(sections) if sections else ""
 
 
-# --------------------------------------------------------------------------- timeline and query
-
-
-def timeline_page() -> str:
-    """Return the timeline page; ``static/timeline.js`` draws it from the timeline JSON-LD."""
-    body = (
-        "<h1>Timeline of NATO–Iraq relations</h1>\n"
-        "<p>Every dated event on a time axis, drawn at the precision the page gives it. "
-        "Choose an event (click, or Tab then Enter; arrow keys move between events) to see "
-        "what it is, when, where and who took part.</p>\n"
-        '<ul class="legend" aria-label="legend">'
-        '<li><span class="ev ev-day"></span> a day</li>'
-        '<li><span class="ev ev-month"></span> a month</li>'
-        '<li><span class="ev ev-year"></span> a year</li>'
-        '<li><span class="ev ev-vague"></span> vague (between bounds)</li></ul>\n'
-        '<div class="zoom"><button type="button" id="zoom-out" aria-label="zoom out">−</button>'
-        '<button type="button" id="zoom-in" aria-label="zoom in">+</button></div>\n'
-        f'<div id="timeline" class="timeline" data-src="{TIMELINE_DATA}" role="group" '
-        'aria-label="events on a time axis"><p class="loading">Loading the timeline…</p></div>\n'
-        '<section id="event-detail" class="event-detail" aria-live="polite" tabindex="-1">'
-        "<p>No event chosen yet.</p></section>\n"
-        "<noscript><p>The timeline needs JavaScript; the events are in "
-        f'<a href="{TIMELINE_DATA}">timeline.jsonld</a> and in '
-        '<a href="/query?cq=01">question 01</a>.</p></noscript>'
-    )
-    return page_frame("Timeline — NATO–Iraq KG", body, scripts=["/static/timeline.js"])
-
-
-def _json_for_script(value: object) -> str:
-    """Serialise JSON so that no text in it can close the ``<script>`` element it sits in."""
-    text = json.dumps(value, ensure_ascii=False)
-    return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+# --------------------------------------------------------------------------- query
 
 
 def with_prologue(query: str) -> str:
@@ -288,11 +313,7 @@ def query_page(cq: str | None = None, queries_dir: Path | None = None) -> str:
     ``<noscript>`` form still posts the chosen query to ``/sparql``.
     """
     cqs = [(n, q, with_prologue(text)) for n, q, text in questions(queries_dir)]
-    chosen, initial, asked = (
-        "",
-        "SELECT ?s ?label WHERE {\n  ?s rdfs:label ?label .\n} LIMIT 20\n",
-        "",
-    )
+    chosen, initial, asked = "", with_prologue(DEFAULT_QUERY), ""
     for number, question, text in cqs:
         if cq is not None and cq.strip().isdigit() and int(cq) == int(number):
             chosen, initial, asked = number, text, question
@@ -302,13 +323,15 @@ def query_page(cq: str | None = None, queries_dir: Path | None = None) -> str:
         for n, q, _ in cqs
     )
     data = {n: {"question": q, "query": text} for n, q, text in cqs}
+    # The editor checks prefixes as you type: it must know the ones the endpoint predeclares.
+    editor = {"prefixes": prefixes(), "defaultQuery": with_prologue(DEFAULT_QUERY)}
     body = (
         "<h1>Ask the graph (SPARQL)</h1>\n"
         "<p>Write a query, or pick one of the competency questions, then press the run button "
         "(or Ctrl+Enter). The default graph is the union of all named graphs; the usual "
         "prefixes (<code>nik:</code>, <code>actor:</code>, <code>rdfs:</code>, …) are "
         "predeclared, and the questions show theirs so they run on any store.</p>\n"
-        '<p class="cq-pick"><label for="cq-select">Competency question</label> '
+        '<p class="cq-pick"><label for="cq-select">Competency question</label>'
         f'<select id="cq-select"><option value="">(your own query)</option>{options}</select></p>\n'
         f'<p id="cq-question" class="cq-question">{esc(asked)}</p>\n'
         '<div id="yasgui"></div>\n'
@@ -318,7 +341,8 @@ def query_page(cq: str | None = None, queries_dir: Path | None = None) -> str:
         "</textarea>\n"
         '<p><button type="submit">Run</button></p>\n'
         "</form></noscript>\n"
-        f'<script type="application/json" id="cq-data">{_json_for_script(data)}</script>'
+        f'<script type="application/json" id="cq-data">{json_for_script(data)}</script>\n'
+        f'<script type="application/json" id="editor-config">{json_for_script(editor)}</script>'
     )
     return page_frame(
         "Query — NATO–Iraq KG",

@@ -45,7 +45,6 @@ from .page_site import (
     COUNTS,
     DCAT,
     DCTERMS,
-    TIMELINE_DATA,
     VOID,
     Distribution,
     dataset_counts,
@@ -53,9 +52,9 @@ from .page_site import (
     landing_page,
     query_page,
     questions,
-    timeline_page,
     with_prologue,
 )
+from .page_timeline import TIMELINE_DATA, event_quotes, timeline_page
 
 __all__ = [
     "ASSERTION_BASE",
@@ -85,6 +84,7 @@ __all__ = [
     "distributions",
     "entity_page",
     "esc",
+    "event_quotes",
     "evidence_of",
     "has_entity",
     "highlight",

@@ -51,6 +51,8 @@ _MONTHS = ("January", "February", "March", "April", "May", "June",
 _MONTH_BY_WORD = {name.lower(): i for i, name in enumerate(_MONTHS, start=1)}
 _MONTH_BY_ABBR = {name[:3].lower(): i for i, name in enumerate(_MONTHS, start=1)}
 _MONTH_BY_ABBR["sept"] = 9
+#: The words a text may use for each month: its name and its abbreviation with a full stop.
+MONTH_WORDS: tuple[tuple[str, ...], ...] = tuple((name, f"{name[:3]}.") for name in _MONTHS)
 
 _VAGUE = "|".join(VAGUE_PARTS)
 _Y = r"([0-9]{4})"

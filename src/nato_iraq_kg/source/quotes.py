@@ -18,7 +18,15 @@ def locate_quote(text: str, quote: str, at: int | None, where: str) -> int:
     if at is None:
         if not found:
             raise CheckFailure(f"{where}: quote not found in the text: {quote!r}")
-        raise CheckFailure(f"{where}: no 'at' offset; the quote occurs at {found}")
+        if len(found) == 1:
+            raise CheckFailure(
+                f"{where}: no 'at' offset; the quote occurs once, at {found[0]} "
+                "('nato-iraq-kg curate fill-offsets' fills it in)"
+            )
+        raise CheckFailure(
+            f"{where}: no 'at' offset; the quote occurs {len(found)} times, at {found}: "
+            "write the right one as 'at:' by hand"
+        )
     actual = text[at : at + len(quote)]
     if actual != quote:
         hint = f"; it occurs at {found}" if found else "; it does not occur in the text at all"

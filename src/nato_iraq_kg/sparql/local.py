@@ -133,16 +133,32 @@ def select(store: Any, sparql: str) -> SelectResult:
     )
 
 
-def table(result: SelectResult, width: int = 100) -> str:
-    """Format a result as an aligned plain-text table, cutting cells wider than ``width``."""
+#: The narrowest a column is cut to when a table is fitted into the terminal.
+MIN_COLUMN = 8
 
-    def cell(value: str | None) -> str:
-        text = "" if value is None else " ".join(value.split())
-        return text if len(text) <= width else text[: width - 1] + "…"
+
+def table(result: SelectResult, width: int = 100, room: int | None = None) -> str:
+    """Format a result as an aligned plain-text table, cutting cells wider than ``width``.
+
+    With ``room`` (the terminal's columns), the widest columns are narrowed further, one
+    character at a time, until each line fits or every column is down to :data:`MIN_COLUMN`.
+    """
+
+    def cut(text: str, limit: int) -> str:
+        return text if len(text) <= limit else text[: limit - 1] + "…"
 
     header = list(result.variables)
-    body = [[cell(v) for v in row] for row in result.rows]
-    widths = [max([len(h)] + [len(r[i]) for r in body]) for i, h in enumerate(header)]
+    texts = [["" if v is None else " ".join(v.split()) for v in row] for row in result.rows]
+    widths = [max([len(h)] + [min(width, len(r[i])) for r in texts]) for i, h in enumerate(header)]
+    if room is not None:
+        separators = 3 * max(len(widths) - 1, 0)
+        while sum(widths) + separators > room:
+            widest = max(range(len(widths)), key=lambda i: widths[i])
+            if widths[widest] <= MIN_COLUMN:
+                break
+            widths[widest] -= 1
+    header = [cut(h, w) for h, w in zip(header, widths, strict=True)]
+    body = [[cut(c, w) for c, w in zip(r, widths, strict=True)] for r in texts]
     lines = [" | ".join(h.ljust(w) for h, w in zip(header, widths, strict=True)).rstrip()]
     lines.append("-+-".join("-" * w for w in widths))
     lines += [" | ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)).rstrip() for r in body]
@@ -247,7 +263,7 @@ def evidence_for(store: Any, name: str) -> SelectResult:
     return SelectResult(variables, rows)
 
 
-def table_from_json(data: bytes, width: int = 100) -> str:
+def table_from_json(data: bytes, width: int = 100, room: int | None = None) -> str:
     """Format SPARQL JSON results (from an endpoint) as the same table the embedded store prints."""
     answer = json.loads(data)
     if "boolean" in answer:
@@ -256,7 +272,7 @@ def table_from_json(data: bytes, width: int = 100) -> str:
     rows = tuple(
         tuple(_binding_text(b.get(v)) for v in variables) for b in answer["results"]["bindings"]
     )
-    return table(SelectResult(variables, rows), width)
+    return table(SelectResult(variables, rows), width, room)
 
 
 def _binding_text(binding: dict[str, str] | None) -> str | None:

@@ -8,7 +8,7 @@
   "use strict";
 
   var ID_BASE = "https://w3id.org/nato-iraq-kg/id/";
-  var DEFAULT_QUERY = "SELECT ?s ?label WHERE {\n  ?s rdfs:label ?label .\n} LIMIT 20\n";
+  var FALLBACK_QUERY = "SELECT ?s ?p ?o WHERE {\n  ?s ?p ?o .\n} LIMIT 20\n";
   /* Completers that work from the page alone; "class" and "property" would ask lov.linkeddata.es. */
   var LOCAL_COMPLETERS = ["prefixes", "variables"];
 
@@ -44,6 +44,37 @@
     new MutationObserver(rewrite).observe(root, { childList: true, subtree: true });
   }
 
+  /*
+   * YASQE flags any prefix the query does not declare ("Prefix 'rdfs' is not defined", and a red
+   * mark on the run button), but our endpoint predeclares the usual ones. Every parse of the
+   * SPARQL mode starts from its startState, so the mode is wrapped to start with them known.
+   */
+  function predeclarePrefixes(Yasqe, predeclared) {
+    var factory = Yasqe.modes && Yasqe.modes.sparql11;
+    if (typeof factory !== "function" || factory.natoIraqWrapped) {
+      return;
+    }
+    var wrapped = function (config, parserConfig) {
+      var mode = factory(config, parserConfig);
+      var startState = mode.startState;
+      mode.startState = function () {
+        var state = startState.apply(mode, arguments);
+        Object.keys(predeclared).forEach(function (name) {
+          if (state.prefixes[name] === undefined) {
+            state.prefixes[name] = predeclared[name];
+          }
+        });
+        return state;
+      };
+      return mode;
+    };
+    Object.keys(factory).forEach(function (key) {
+      wrapped[key] = factory[key];
+    });
+    wrapped.natoIraqWrapped = true;
+    Yasqe.modes.sparql11 = wrapped;
+  }
+
   function start() {
     var root = document.getElementById("yasgui");
     if (!root || typeof window.Yasgui !== "function") {
@@ -53,10 +84,15 @@
     var select = document.getElementById("cq-select");
     var question = document.getElementById("cq-question");
     var Yasgui = window.Yasgui;
+    var config = readJson("editor-config");
+    predeclarePrefixes(Yasgui.Yasqe, config.prefixes || {});
     Yasgui.Yasqe.defaults.autocompleters = LOCAL_COMPLETERS.slice();
-    var endpoint = window.location.origin + "/sparql";
+    /* A static copy of the site names its endpoint in data-endpoint; the server is its own. */
+    var endpoint = root.getAttribute("data-endpoint") || window.location.origin + "/sparql";
     var wanted = twoDigits(new URLSearchParams(window.location.search).get("cq"));
-    var first = wanted && QUERIES[wanted] ? QUERIES[wanted].query : DEFAULT_QUERY;
+    var first = wanted && QUERIES[wanted]
+      ? QUERIES[wanted].query
+      : config.defaultQuery || FALLBACK_QUERY;
 
     var yasgui = new Yasgui(root, {
       persistenceId: null,

@@ -1,0 +1,220 @@
+"""Apache rules for the static folder (content negotiation) and for w3id.org (the redirects).
+
+``mod_rewrite`` sees ``Accept`` only as text, so q-values are weighed by generated conditions:
+for each q-value band (1, then 0.9, 0.8, ... 0.1, then anything above 0), each variant in the
+server's order of preference (Turtle, N-Triples, RDF/XML, JSON-LD, HTML, as
+:mod:`nato_iraq_kg.serve.negotiation` breaks ties); then the wildcards ``*/*``, ``text/*`` and
+``application/*``, skipping a type the client refused with ``q=0``. One simplification remains:
+a type named with a low q-value wins over the same client's wildcard of a higher one (the server
+would weigh them), which no common client sends. Every answer carries ``Vary: Accept``.
+
+The w3id.org file follows that repository's conventions (a folder per project holding an
+``.htaccess`` with contact details in comments and a ``README.md``; ``RewriteEngine on``; the
+entity IRIs answered with ``303 See Other`` to the file the client asked for, ``NE`` so encoded
+characters pass unchanged, and HTML as the default).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from ..formats.registry import SYNTAXES, syntax
+
+#: The negotiated RDF syntaxes, in the server's order of preference (then HTML).
+NEGOTIATED = ("ttl", "nt", "xml", "jsonld")
+#: (file extension, media types that select it), in the server's order of preference.
+VARIANTS = (
+    *((syntax(key).suffix[1:], (syntax(key).media_type,)) for key in NEGOTIATED),
+    ("html", ("text/html", "application/xhtml+xml")),
+)
+#: The media type Apache sends for each RDF file extension of the site.
+MEDIA_TYPES = {s.suffix[1:]: s.media_type for s in SYNTAXES}
+#: The resources that are negotiated: every entity IRI's path, and the ontology.
+RESOURCES = r"^(id/.+|ontology)$"
+#: The same, as the end of a URL path (the site may be mounted anywhere).
+SITE_RESOURCES = r"/(id/[^/].*|ontology)$"
+#: Parameters other than q (``;charset=utf-8``, ``;profile="..."``), which never change the choice.
+_PARAMS = r"(\s*;\s*(?!q\s*=)[^;,]*)*"
+#: q-value bands, highest first: the regular expression of a q-value inside each band.
+_BANDS = [r"1(\.0{0,3})?"] + [rf"0?\.{d}\d{{0,2}}" for d in range(9, 0, -1)] + [r"0?\.0\d?[1-9]"]
+
+
+def _accepts(media: str, band: str | None) -> str:
+    """Return a pattern for ``media`` in ``Accept`` with a q-value in ``band`` (None: 1 or none)."""
+    name = re.escape(media)
+    q = rf"(\s*;\s*q\s*=\s*{_BANDS[0]})?" if band is None else rf"\s*;\s*q\s*=\s*{band}"
+    return rf"(^|,)\s*{name}{_PARAMS}{q}{_PARAMS}\s*(,|$)"
+
+
+def _refuses(media: str) -> str:
+    """Return a pattern for ``media`` named in ``Accept`` with ``q=0``."""
+    name = re.escape(media)
+    return rf"(^|,)\s*{name}{_PARAMS}\s*;\s*q\s*=\s*0(\.0{{0,3}})?{_PARAMS}\s*(,|$)"
+
+
+def _wildcard(media: str) -> str:
+    """Return a pattern for a wildcard range (``*/*``) in ``Accept`` with a q-value above 0."""
+    name = re.escape(media)
+    q = r"(\s*;\s*q\s*=\s*(1(\.0{0,3})?|0?\.\d{0,2}[1-9]))?"
+    return rf"(^|,)\s*{name}{_PARAMS}{q}{_PARAMS}\s*(,|$)"
+
+
+@dataclass(frozen=True)
+class Choice:
+    """One rule: the conditions on ``Accept`` (all must hold) and the extension they choose."""
+
+    conditions: tuple[str, ...]
+    extension: str
+
+
+def negotiation_choices() -> list[Choice]:
+    """Return the rules of the negotiation in the order Apache must try them."""
+    choices = [Choice(("^$",), VARIANTS[0][0])]  # no Accept at all: as */*
+    for band in [None, *_BANDS[1:]]:
+        for extension, medias in VARIANTS:
+            for media in medias:
+                choices.append(Choice((_accepts(media, band),), extension))
+    wildcards = (
+        ("*/*", [e for e, _ in VARIANTS]),
+        ("text/*", ["ttl", "html"]),
+        ("application/*", ["nt", "rdf", "jsonld", "html"]),
+    )
+    for wildcard, extensions in wildcards:
+        for extension in extensions:
+            medias = dict(VARIANTS)[extension]
+            refused = tuple(f"!{_refuses(media)}" for media in medias)
+            choices.append(Choice((_wildcard(wildcard), *refused), extension))
+    return choices
+
+
+def _condition_lines(choice: Choice) -> list[str]:
+    return [f'RewriteCond "%{{HTTP:Accept}}" "{pattern}" [NC]' for pattern in choice.conditions]
+
+
+def _rules(
+    pattern: str, target: Callable[[str], str], flags: str, default: str, first: str = ""
+) -> list[str]:
+    """Return a rule per choice (``first`` is a condition every rule starts with, if any)."""
+    lines = []
+    for choice in negotiation_choices():
+        lines += [first] if first else []
+        lines += _condition_lines(choice)
+        lines.append(f'RewriteRule "{pattern}" "{target(choice.extension)}" [{flags}]')
+    lines += [first] if first else []
+    lines.append(default)
+    return lines
+
+
+CONTENT_HEADER = """\
+# Content negotiation for the static site of the NATO–Iraq knowledge graph.
+# Generated by `nato-iraq-kg site`; regenerate rather than edit. Each entity IRI's path
+# (/id/{kind}/{slug}) and /ontology answer with the file of the format the client's Accept
+# header prefers: .ttl, .nt, .rdf, .jsonld or .html (406 if none), always with Vary: Accept.
+# Needs mod_rewrite, mod_headers and mod_mime; "AllowOverride FileInfo Indexes" for this folder
+# and "Options FollowSymLinks" or "SymLinksIfOwnerMatch" (mod_rewrite needs one in .htaccess).
+"""
+
+
+def site_htaccess() -> str:
+    """Return ``DIR/.htaccess``: media types, then the negotiation of every resource's file."""
+    lines = [CONTENT_HEADER.rstrip("\n")]
+    lines += [f"AddType {media} .{ext}" for ext, media in MEDIA_TYPES.items()]
+    lines += [
+        "AddCharset UTF-8 .html .ttl .nt .jsonld .trig .nq .rdf",
+        "",
+        "# An IRI can also be the folder of longer ones (id/source/X and id/source/X/part/...):",
+        "# its path must reach the rules below instead of being redirected to X/ by mod_dir.",
+        "DirectorySlash Off",
+        "RewriteEngine on",
+        "RewriteOptions AllowNoSlash",
+        "# An existing file (nato.ttl, index.html, the dumps) is served as it is.",
+        'RewriteCond "%{REQUEST_FILENAME}" -f',
+        'RewriteRule "^" "-" [END]',
+        "",
+    ]
+    # Matched on the URL path, not the rule's per-folder path: an IRI that is also the prefix of
+    # others (id/source/X beside id/source/X/part/...) is a folder too, and Apache hands the rule
+    # an empty path for it. The target is the same path plus the extension, wherever the
+    # folder is mounted, so no RewriteBase is needed.
+    lines += _rules(
+        "^",
+        lambda ext: f"%{{REQUEST_URI}}.{ext}",
+        "END,E=NIK_NEGOTIATED:1",
+        'RewriteRule "^" "-" [R=406,E=NIK_NEGOTIATED:1,END]',
+        first=f'RewriteCond "%{{REQUEST_URI}}" "{SITE_RESOURCES}"',
+    )
+    lines += [
+        "# Any other folder asked for without its slash is redirected to it, as mod_dir would.",
+        'RewriteCond "%{REQUEST_FILENAME}" -d',
+        'RewriteCond "%{REQUEST_URI}" "[^/]$"',
+        'RewriteRule "^" "%{REQUEST_URI}/" [R=301,END]',
+        "",
+        "<IfModule mod_headers.c>",
+        '  Header always merge Vary "Accept" env=NIK_NEGOTIATED',
+        '  Header always merge Vary "Accept" env=REDIRECT_NIK_NEGOTIATED',
+        "</IfModule>",
+        "",
+    ]
+    return "\n".join(lines)
+
+
+def w3id_htaccess(site_url: str, contact: str) -> str:
+    """Return the ``.htaccess`` for w3id.org's ``nato-iraq-kg/`` folder, redirecting to the site.
+
+    ``site_url`` is where the static folder is published (ending in ``/``); ``contact`` names who
+    administers the space, as the repository asks of every project.
+    """
+    site = site_url if site_url.endswith("/") else site_url + "/"
+    lines = [
+        "# NATO–Iraq knowledge graph",
+        "#",
+        f"# https://w3id.org/nato-iraq-kg/ redirects to {site}",
+        "# Entity IRIs (id/...) and the ontology are answered with 303 See Other to the file in",
+        "# the format the Accept header prefers (Turtle, N-Triples, RDF/XML, JSON-LD or HTML);",
+        "# HTML by default. Generated by `nato-iraq-kg site`.",
+        "#",
+        "# ## Contact",
+        "# This space is administered by:",
+        "#",
+        *(f"# {line}" for line in contact.splitlines()),
+        "",
+        "RewriteEngine on",
+        "",
+    ]
+    lines += _rules(
+        RESOURCES,
+        lambda ext: f"{site}$1.{ext}",
+        "R=303,NE,L",
+        f'RewriteRule "{RESOURCES}" "{site}$1.html" [R=303,NE,L]',
+    )
+    lines += [
+        "",
+        "# The dumps and the dataset description keep their names.",
+        f'RewriteRule "^data/(.+)$" "{site}data/$1" [R=302,NE,L]',
+        f'RewriteRule "^$" "{site}index.html" [R=302,NE,L]',
+        "",
+        "<IfModule mod_headers.c>",
+        '  Header always merge Vary "Accept"',
+        "</IfModule>",
+        "",
+    ]
+    return "\n".join(lines)
+
+
+def w3id_readme(site_url: str, contact: str) -> str:
+    """Return the ``README.md`` that goes beside the w3id ``.htaccess``, for people to read."""
+    return (
+        "# NATO–Iraq knowledge graph\n\n"
+        "Permanent identifiers of a linked-data knowledge graph of NATO's topic page "
+        "“Relations with Iraq” (3 February 2017): `https://w3id.org/nato-iraq-kg/id/{kind}/{slug}` "
+        "for its entities and `https://w3id.org/nato-iraq-kg/ontology#Term` for its vocabulary.\n\n"
+        f"The identifiers redirect to the static site at <{site_url}>, to the file in the "
+        "format the client asks for (Turtle, N-Triples, RDF/XML, JSON-LD or HTML).\n\n"
+        "Examples:\n\n"
+        "- <https://w3id.org/nato-iraq-kg/id/actor/nato>\n"
+        "- <https://w3id.org/nato-iraq-kg/ontology>\n\n"
+        "## Contact\n\n"
+        f"{contact}\n"
+    )
