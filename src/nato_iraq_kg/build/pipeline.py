@@ -394,10 +394,10 @@ def assemble(root: Path | None = None) -> BuildResult:
     pairs = [(link.entity, link.wikidata) for link in links]
     pairs += [(link.entity, link.dbpedia) for link in links if link.dbpedia is not None]
     graphs[LINKS_GRAPH] = links_graph(pairs)
-    stated = Graph()  # the facts, without the evidence and the document structure
-    structure = {source_graph_iri(source) for source in revisions}
+    stated = Graph()  # the latest facts, without the evidence and the document structure
+    left_out = {source_graph_iri(source) for source in revisions} | set(history.lapsed)
     for name, graph in graphs.items():
-        if name != EVIDENCE_GRAPH and name not in structure:
+        if name != EVIDENCE_GRAPH and name not in left_out:
             stated += graph
     graphs[DERIVED_GRAPH] += finest_dates(stated)
     graphs[ENTAILED_GRAPH] = entailed_types(stated, ontology)
@@ -432,7 +432,10 @@ def _release_files(result: BuildResult, facts: Graph, release: Release) -> dict[
     """Return the tables for people without RDF tools (see :mod:`.tables`)."""
     from .tables import render_tables
 
-    return render_tables(facts, result.graphs, result.ontology, release, result.revisions)
+    stated = Graph()  # the tables name each thing's own class, not the superclasses entailed
+    stated += facts
+    stated -= result.graphs.get(ENTAILED_GRAPH, Graph())
+    return render_tables(stated, result.graphs, result.ontology, release, result.revisions)
 
 
 def _with_crate(files: dict[str, str], result: BuildResult, release: Release) -> dict[str, str]:

@@ -221,23 +221,31 @@ def concept_list_assertions(source: SourceRevision, curation: Curation) -> list[
             (entry.subject, NIK.conceptList, collection),
         ]
         members += [(collection, SKOS.member, concept) for _, concept in entry.items]
-        list_start = start
-        if entry.qualifier is not None:
-            list_start = _qualifier_start(source, entry, start)
-            members.append(
-                (collection, NIK.listQualifier, Literal(entry.qualifier, lang=source.language))
-            )
         result.append(
             Assertion(
                 f"list-{entry.key}",
                 source,
-                list_start,
+                start,
                 start + len(entry.quote),
                 tuple(members),
                 "concept-list",
                 entry.where,
             )
         )
+        if entry.qualifier is not None:
+            # its own assertion, quoted from the qualifier, so the list keeps its offset
+            qualifier = Literal(entry.qualifier, lang=source.language)
+            result.append(
+                Assertion(
+                    f"list-{entry.key}-qualifier",
+                    source,
+                    _qualifier_start(source, entry, start),
+                    start + len(entry.quote),
+                    ((collection, NIK.listQualifier, qualifier),),
+                    "concept-list",
+                    f"{entry.where}: qualifier",
+                )
+            )
         for number, (item_start, (words, concept)) in enumerate(
             zip(_item_spans(source, entry, start), entry.items, strict=True), start=1
         ):
