@@ -404,7 +404,7 @@ def test_ntm_i_page_shows_each_paragraph_once_after_a_summary(store: Any) -> Non
     """
     vocabulary = vocabulary_labels(paths.ontology_file(paths.project_root()))
     page = pages.entity_page(store, ID + "programme/ntm-i", vocabulary)
-    milestone = "2004:\xa0"
+    milestone = '<blockquote class="evidence"><mark>2004:\xa0'  # the paragraph, not its quotes
     assert page.count(milestone) == 1, page.count(milestone)
     quotes = re.findall(r'<li class="quote[^"]*"><p class="quote-text"><q>', page)
     paragraphs = re.findall(r'<blockquote class="evidence">', page)

@@ -312,7 +312,10 @@ def _passage_html(passage: Passage, labels: Labels, names: Mapping[str, str], no
 def _summary_html(facts: list[Fact], labels: Labels, names: Mapping[str, str]) -> str:
     """Render the summary rows (type, when, where, who, part of ...) from the outgoing facts."""
     values: dict[str, list[Any]] = defaultdict(list)
+    entailed = GRAPH_BASE + "entailed"
     for fact in facts:
+        if all(getattr(g, "value", "") == entailed for g in fact.graphs):
+            continue  # a superclass type the graph adds: the summary names the thing's own
         if not fact.inverse and fact.object not in values[fact.predicate.value]:
             values[fact.predicate.value].append(fact.object)
     rows = []
