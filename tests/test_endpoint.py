@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import shutil
 import subprocess
@@ -35,10 +36,13 @@ def oxigraph_binary() -> str:
     return found
 
 
-@pytest.fixture(scope="module")
-def endpoint(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """Load the built dataset into a fresh Oxigraph store and serve it read-only."""
-    location = tmp_path_factory.mktemp("oxigraph")
+@contextlib.contextmanager
+def oxigraph_serving(location: Path, *, union_default_graph: bool = True) -> Iterator[str]:
+    """Load the built dataset into a fresh Oxigraph store at ``location``; serve it read-only.
+
+    ``union_default_graph=False`` serves it as a store does by default: the default graph is
+    then empty, and every fact is only in its named graph.
+    """
     binary = oxigraph_binary()
     subprocess.run(
         [binary, "load", "--location", str(location), "--file", str(DATASET)],
@@ -46,6 +50,7 @@ def endpoint(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         capture_output=True,
     )
     port = free_port()
+    union = ["--union-default-graph"] if union_default_graph else []
     server = subprocess.Popen(
         [
             binary,
@@ -54,7 +59,7 @@ def endpoint(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
             str(location),
             "--bind",
             f"127.0.0.1:{port}",
-            "--union-default-graph",
+            *union,
         ],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
@@ -70,9 +75,18 @@ def endpoint(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
                 server.kill()
                 raise RuntimeError(f"oxigraph did not start: {server.stderr.read()!r}") from None
             time.sleep(0.1)
-    yield url
-    server.terminate()
-    server.wait(timeout=10)
+    try:
+        yield url
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+
+
+@pytest.fixture(scope="module")
+def endpoint(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The built dataset in an Oxigraph server whose default graph is the union (as we serve)."""
+    with oxigraph_serving(tmp_path_factory.mktemp("oxigraph")) as url:
+        yield url
 
 
 @pytest.fixture(scope="module")
@@ -88,6 +102,7 @@ def remote_answer(url: str, query: Path, expected: Answer) -> Answer:
     fmt = {"graph": "nt", "ask": "json"}.get(expected.kind, "csv")
     result = CliRunner().invoke(cli, ["query", str(query), "--endpoint", url, "--format", fmt])
     assert result.exit_code == 0, result.stderr
+    assert "warning" not in result.stderr, result.stderr
     if expected.kind == "graph":
         return Answer("graph", graph=Graph().parse(data=result.stdout, format="nt"))
     if expected.kind == "ask":
@@ -232,3 +247,49 @@ def test_retry_after_parsing() -> None:
     assert retry_after_seconds("3600", 0) == 30.0
     assert retry_after_seconds(None, 0) == 0.5
     assert retry_after_seconds(None, 2) == 2.0
+
+
+@pytest.fixture(scope="module")
+def endpoint_without_union(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The built dataset in an Oxigraph server started WITHOUT --union-default-graph."""
+    with oxigraph_serving(tmp_path_factory.mktemp("plain"), union_default_graph=False) as url:
+        yield url
+
+
+@pytest.mark.parametrize("fmt", ["csv", "table", "json", "nt"])
+def test_a_store_without_a_union_default_graph_is_named_on_stderr(
+    endpoint_without_union: str, fmt: str
+) -> None:
+    """Issue 20, item 6: the answer is empty there, rows here: one warning line that says why.
+
+    Question 05 (a SELECT; 22 for CONSTRUCT) used to print only a header and exit 0.
+    """
+    name = "22" if fmt == "nt" else "05"
+    result = CliRunner().invoke(
+        cli, ["query", name, "--endpoint", endpoint_without_union, "--format", fmt]
+    )
+    assert result.exit_code == 0, result.stderr
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1, result.stderr
+    assert lines[0].startswith("warning: the endpoint answered nothing, but the built dataset")
+    for advice in ("--union-default-graph", "tdb:unionDefaultGraph", "GRAPH ?g"):
+        assert advice in lines[0]
+
+
+@pytest.mark.parametrize(
+    "sparql",
+    [
+        "SELECT ?who ?l WHERE { GRAPH ?g { ?who rdfs:label ?l } } LIMIT 3",
+        'SELECT ?who WHERE { ?who rdfs:label "no entity has this label"@en }',
+    ],
+    ids=["uses-graph", "empty-here-too"],
+)
+def test_no_warning_when_the_query_names_a_graph_or_is_empty_here_too(
+    endpoint_without_union: str, sparql: str
+) -> None:
+    """A query with GRAPH is not affected by the setting; an answer empty in both is just empty."""
+    result = CliRunner().invoke(
+        cli, ["query", "--sparql", sparql, "--endpoint", endpoint_without_union]
+    )
+    assert result.exit_code == 0, result.stderr
+    assert result.stderr == ""

@@ -36,7 +36,7 @@ def assert_validated(result: Result) -> None:
     dataset it does not hold; what matters here is that it was read (exit 2 would be refusal).
     """
     assert result.exit_code in (0, 1), result.output
-    assert "0 violation(s), 0 warning(s)" in result.stdout
+    assert "0 SHACL violation(s), 0 warning(s)" in result.stdout
     assert "over the limit" not in result.stderr
 
 

@@ -9,7 +9,7 @@ from pathlib import Path
 import pyoxigraph
 import pytest
 from click.testing import CliRunner
-from rdflib import Graph, Namespace
+from rdflib import Graph, Literal, Namespace, URIRef
 from rdflib.namespace import RDF
 
 from nato_iraq_kg.check.inputs import load_inputs
@@ -50,8 +50,9 @@ def test_validate_the_built_graph_exits_zero() -> None:
     """`validate` with no files checks data/nato-iraq.trig and conforms."""
     result = CliRunner().invoke(cli, ["validate"])
     assert result.exit_code == 0, result.stdout
-    assert "Conforms: 0 violation(s)" in result.stdout
-    assert "quality checks: 7 passed, 0 failed" in result.stdout
+    assert "Conforms: 0 SHACL violation(s), 0 warning(s)" in result.stdout
+    assert result.stdout.rstrip().endswith("quality checks: 7 passed, 0 failed")
+    assert "skipped" not in result.stdout + result.stderr
 
 
 def test_validate_a_bad_file_exits_one_with_a_line_per_result() -> None:
@@ -104,7 +105,7 @@ def test_thousands_of_violations_are_summarised(tmp_path: Path) -> None:
     assert result.exit_code == 1
     shown = [line for line in result.stdout.splitlines() if line.startswith("Violation:")]
     assert len(shown) == 20
-    assert re.search(r"… and \d{4} more result", result.stdout)
+    assert re.search(r"… and \d{4} more result\(s\); --max-results \d{4} shows them", result.stdout)
 
 
 @pytest.mark.parametrize(
@@ -199,3 +200,73 @@ def test_an_empty_file_is_not_reported_as_conforming(tmp_path: Path, name: str, 
     assert result.exit_code == 2
     assert "0 triples; nothing to validate" in result.stderr
     assert "Conforms" not in result.stdout
+
+
+EVIDENCE_CHECKS = [
+    "entity-without-evidence-violation",
+    "fact-without-evidence-violation",
+    "quote-offset-mismatch-violation",
+]
+
+
+@pytest.mark.parametrize("suffix", ["ttl", "nt", "jsonld"])
+def test_a_facts_dump_is_validated_as_facts(suffix: str) -> None:
+    """Our own facts dump conforms: the checks that read the evidence are skipped, by name.
+
+    It used to exit 1 with 131 entity-without-evidence results under a summary saying
+    "0 violation(s)" (issue 20, item 1).
+    """
+    result = CliRunner().invoke(cli, ["validate", str(ROOT / "data" / f"nato-iraq.{suffix}")])
+    assert result.exit_code == 0, result.stdout
+    assert "holds facts only" in result.stderr
+    for name in EVIDENCE_CHECKS:
+        assert name in result.stderr
+    assert "Violation" not in result.stdout
+    assert result.stdout.strip().splitlines()[-1] == (
+        "Conforms: 0 SHACL violation(s), 0 warning(s); "
+        "quality checks: 4 passed, 0 failed, 3 skipped"
+    )
+
+
+def facts_with_a_dangling_reference(tmp_path: Path) -> Path:
+    """Return our facts dump plus one reference to an entity that has no type."""
+    path = tmp_path / "facts.ttl"
+    path.write_text(
+        (ROOT / "data" / "nato-iraq.ttl").read_text(encoding="utf-8")
+        + "\n<https://w3id.org/nato-iraq-kg/id/actor/nato> "
+        "<http://www.w3.org/2000/01/rdf-schema#seeAlso> "
+        "<https://w3id.org/nato-iraq-kg/id/actor/nobody> .\n",
+        encoding="utf-8",
+    )
+    return path
+
+
+def test_a_facts_file_with_a_real_defect_still_fails(tmp_path: Path) -> None:
+    """Skipping the evidence checks skips nothing else: a dangling reference exits 1.
+
+    The summary counts the failed quality check with its rows, so it never says "0 violations"
+    alone while a check failed.
+    """
+    result = CliRunner().invoke(cli, ["validate", str(facts_with_a_dangling_reference(tmp_path))])
+    assert result.exit_code == 1
+    assert "Violation: quality check untyped-entity-violation: actor:nobody" in result.stdout
+    assert result.stdout.strip().splitlines()[-1] == (
+        "Does not conform: 0 SHACL violation(s), 0 warning(s); quality checks: 3 passed, "
+        "1 failed (untyped-entity-violation: 1 row), 3 skipped"
+    )
+
+
+@pytest.mark.parametrize("fmt", ["turtle", "json"])
+def test_the_full_report_includes_the_quality_checks(tmp_path: Path, fmt: str) -> None:
+    """--format turtle|json (what the text output's hint points to) has the quality-check rows."""
+    path = facts_with_a_dangling_reference(tmp_path)
+    result = CliRunner().invoke(cli, ["validate", str(path), "--format", fmt])
+    assert result.exit_code == 1
+    report = Graph().parse(data=result.stdout, format="json-ld" if fmt == "json" else "turtle")
+    nobody = URIRef("https://w3id.org/nato-iraq-kg/id/actor/nobody")
+    results = list(report.subjects(SH.focusNode, nobody))
+    assert len(results) == 1
+    assert (None, SH.result, results[0]) in report
+    shape = report.value(results[0], SH.sourceShape)
+    assert str(shape).endswith("/queries/qc/untyped-entity-violation")
+    assert (None, SH.conforms, Literal(False)) in report

@@ -61,7 +61,7 @@ def test_a_syntax_error_gives_line_and_column() -> None:
     """Malformed SPARQL: exit 2 with the position of the error."""
     result = invoke("query", "--sparql", "SELECT ?x WHERE {\n  ?x ?p \n")
     assert result.exit_code == 2
-    assert "malformed SPARQL: error at 3:" in result.stderr
+    assert "malformed SPARQL: line 1, column 17: '{' is never closed" in result.stderr
 
 
 @pytest.mark.parametrize(

@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 import yaml
 from rdflib import Graph, Literal, Namespace, URIRef
-from rdflib.namespace import DCTERMS, OWL, RDFS, XSD
+from rdflib.namespace import DCTERMS, OWL, XSD
 
 from nato_iraq_kg.namespaces import NIK, ONTOLOGY_IRI
 

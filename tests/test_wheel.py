@@ -204,7 +204,7 @@ def test_evidence_validate_export(installed: Installed) -> None:
     assert "during which 15,000 Iraqi officers were trained" in evidence.stdout
     valid = installed.run("validate")
     assert valid.returncode == 0, valid.stdout + valid.stderr
-    assert "Conforms: 0 violation(s)" in valid.stdout
+    assert "Conforms: 0 SHACL violation(s)" in valid.stdout
     export = installed.run("export", "--format", "ttl")
     assert export.returncode == 0, export.stderr
     assert export.stdout == (ROOT / "data" / "nato-iraq.ttl").read_text(encoding="utf-8")

@@ -219,7 +219,8 @@ def export(fmt: str, output: Path | None) -> None:
     type=click.Choice(["text", "turtle", "json"]),
     default="text",
     show_default=True,
-    help="text: one line per result; turtle/json: the full SHACL validation report.",
+    help="text: one line per result; turtle/json: every result (SHACL and quality checks) as a "
+    "SHACL validation report.",
 )
 @click.option(
     "--shapes",
@@ -249,74 +250,44 @@ def validate(
 ) -> None:
     """Validate RDF files (default: the built graph) with the shapes and the quality checks.
 
+    A facts dump (.ttl, .nt, .jsonld, .rdf: no named graphs, no annotations) is validated as
+    facts: the quality checks that read the evidence are skipped, and a note names them.
     Exit 0 when the data conforms, 1 when it does not, 2 when a file cannot be used.
     """
     from . import paths
     from .build.pipeline import load_ontology
-    from .check.inputs import load_inputs
-    from .check.quality import run_quality_checks
-    from .check.screened import validate_screened
-    from .check.shapes import load_shapes
-    from .guard.time_budget import within_time_budget
+    from .check.validation import (
+        full_report,
+        result_lines,
+        skipped_note,
+        summary_line,
+        validate_files,
+    )
     from .paths import DATASET_FILE
 
-    limit = _input_limit(max_input_size)
-    shapes_graph = load_shapes(shapes, limit)
     targets = list(files) or [paths.data_dir() / DATASET_FILE]
-    loaded = load_inputs(targets, limit)
-    if len(loaded.store) == 0:  # the store, not .graph: that would build rdflib's copy
-        raise InputError(
-            f"{', '.join(map(str, targets))}: 0 triples; nothing to validate (an empty file "
-            "conforms to any shapes, which says nothing)"
-        )
+    limit = _input_limit(max_input_size)
     ontology = load_ontology(paths.ontology_file())
-    try:
-        report = within_time_budget(
-            lambda: validate_screened(
-                loaded.store,
-                loaded.ledger,
-                lambda: loaded.graph,
-                shapes=shapes_graph,
-                ontology=ontology,
-            ),
-            timeout,
-            "validation",
-        )
-    except ValueError as error:  # shapes that are not valid SHACL (pyshacl's Failure)
-        raise InputError(" ".join(str(error).split())) from error
-    quality = run_quality_checks(loaded.store)
-    failed_checks = [check for check in quality if not check.passed]
+    validation, loaded = validate_files(targets, shapes, timeout, limit, ontology)
+    note = skipped_note(validation, targets)
+    if note:
+        click.echo(note, err=True)
     if fmt == "turtle":
-        click.echo(report.report_graph.serialize(format="turtle"))
+        click.echo(full_report(validation).serialize(format="turtle"))
     elif fmt == "json":
-        click.echo(report.report_graph.serialize(format="json-ld", indent=2))
+        click.echo(full_report(validation).serialize(format="json-ld", indent=2))
     else:
-        from rdflib import URIRef
-        from rdflib.namespace import RDFS
-
-        lines = []
-        for item in report.results:
-            label = loaded.graph.value(URIRef(item.focus), RDFS.label) if item.focus else None
-            name = f'"{label}" ' if label is not None else ""
-            path = f" {item.path}" if item.path else ""
-            lines.append(f"{item.severity}: {name}<{item.focus}>{path}: {item.message}")
-        for check in failed_checks:
-            for row in check.rows.rows:
-                cells = ", ".join(c or "" for c in row)
-                lines.append(f"Violation: quality check {check.name}: {cells}: {check.question}")
+        lines = result_lines(validation, lambda: loaded.graph)
         for line in lines[:max_results]:
             click.echo(line)
         if len(lines) > max_results:
-            hidden = len(lines) - max_results
-            click.echo(f"… and {hidden} more result(s); --format turtle prints every SHACL result")
-    conforms = report.conforms and not failed_checks
-    click.echo(
-        f"{'Conforms' if conforms else 'Does not conform'}: "
-        f"{len(report.violations)} violation(s), {len(report.warnings)} warning(s); "
-        f"quality checks: {len(quality) - len(failed_checks)} passed, {len(failed_checks)} failed",
-        err=fmt != "text",
-    )
-    sys.exit(0 if conforms else 1)
+            click.echo(
+                f"… and {len(lines) - max_results} more result(s); --max-results "
+                f"{len(lines)} shows them, --format turtle or json prints every result "
+                "(SHACL and quality checks) as a SHACL report"
+            )
+    click.echo(summary_line(validation), err=fmt != "text")
+    sys.exit(0 if validation.conforms else 1)
 
 
 @cli.command()
@@ -413,11 +384,15 @@ def _answer(
         if outcome.kind == "ask":
             return ("yes" if outcome.boolean else "no") + "\n"
         return run_serialized(store, sparql, "turtle").decode("utf-8")
+    from .remote.default_graph import union_default_graph_warning
     from .remote.query import query_endpoint
     from .sparql.local import table_from_json
 
     remote_format = {"table": "json", "nt": "turtle"}.get(fmt, fmt)
     answer = query_endpoint(endpoint, sparql, return_format=remote_format, timeout=timeout)
+    warning = union_default_graph_warning(sparql, answer, remote_format)
+    if warning:
+        click.echo(warning, err=True)
     if fmt == "table" and "json" in answer.content_type:
         return table_from_json(answer.body, width, room) + "\n"
     if fmt == "nt" and "turtle" in answer.content_type:
@@ -429,19 +404,34 @@ def _answer(
 
 @cli.command()
 @click.argument("name")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["table", "csv", "tsv", "json"]),
+    default="table",
+    show_default=True,
+    help="A table for people, or a W3C results format (IRIs in full) like 'query'.",
+)
 @click.option("--width", default=80, show_default=True, help="Cut table cells wider than this.")
-def evidence(name: str, width: int) -> None:
-    """Show every fact about an entity (by its name as the page writes it), with its quotes.
+def evidence(name: str, fmt: str, width: int) -> None:
+    """Show every fact about an entity, with its quotes.
 
-    Exit 1 when no entity has that name.
+    NAME is the entity's name as the page writes it ("NTM-I"), its compact name as tables print
+    it (actor:nato) or its full IRI. Exit 1 when nothing matches, naming the entities it may mean.
     """
-    from .sparql.local import evidence_for, load_graph, table
+    from .errors import CheckFailure
+    from .sparql.local import evidence_for, evidence_serialized, load_graph, table
+    from .sparql.names import no_entity_message
 
-    result = evidence_for(load_graph(), name)
+    store = load_graph()
+    result = evidence_for(store, name)
     if not result.rows:
-        click.echo(f"error: no entity is named {name!r} in the graph", err=True)
-        sys.exit(1)
-    click.echo(table(result, width))
+        raise CheckFailure(no_entity_message(store, name))
+    if fmt == "table":
+        click.echo(table(result, width))
+        return
+    text = evidence_serialized(store, name, fmt).decode("utf-8")
+    click.echo(text if text.endswith("\n") else text + "\n", nl=False)
 
 
 @cli.command()
@@ -487,6 +477,16 @@ def reason(with_data: bool) -> None:
     multiple=True,
     help="Allow browser pages from this origin (repeatable); none by default.",
 )
+@click.option(
+    "--endpoint",
+    metavar="URL",
+    help="Read everything from this SPARQL store's query endpoint instead of the built files.",
+)
+@click.option(
+    "--user",
+    metavar="NAME",
+    help="Log in to --endpoint as NAME; the password comes from $NATO_IRAQ_KG_PASSWORD.",
+)
 def serve(
     host: str,
     port: int,
@@ -494,10 +494,16 @@ def serve(
     max_rows: int,
     max_concurrent: int,
     cors_origins: tuple[str, ...],
+    endpoint: str | None,
+    user: str | None,
 ) -> None:
-    """Serve the built graph: a read-only SPARQL endpoint, entity IRIs, pages and downloads."""
+    """Serve the graph: a read-only SPARQL endpoint, entity IRIs, pages and downloads.
+
+    From the built files, or with --endpoint from a SPARQL store (read-only: no update is sent).
+    """
     try:
         from .serve.app import serve as run_server
+        from .serve.remote_app import serve_remote
     except ImportError as exc:
         from .paths import install_command
 
@@ -505,17 +511,40 @@ def serve(
             f"the server needs {(exc.name or 'its extras').split('.')[0]}, which is not installed: "
             f"{install_command('serve')}"
         ) from exc
-    run_server(
-        host=host,
-        port=port,
-        query_timeout_s=timeout,
-        max_rows=max_rows,
-        max_concurrent=max_concurrent,
-        cors_origins=cors_origins,
-    )
+    limits = {
+        "host": host,
+        "port": port,
+        "query_timeout_s": timeout,
+        "max_rows": max_rows,
+        "max_concurrent": max_concurrent,
+        "cors_origins": cors_origins,
+    }
+    if endpoint is not None:
+        from .remote.client import check_endpoint_url
+
+        check_endpoint_url(endpoint)
+        serve_remote(endpoint, user=user, password=_password_for(user), **limits)
+    elif user is not None:
+        raise InputError("--user needs --endpoint: it logs in to a remote store")
+    else:
+        run_server(**limits)
 
 
 PASSWORD_VARIABLE = "NATO_IRAQ_KG_PASSWORD"
+
+
+def _password_for(user: str | None) -> str | None:
+    """Return ``user``'s password from the environment, or ask for it on a terminal.
+
+    Never an option: a password on the command line is visible to every user of the machine.
+    """
+
+    password = os.environ.get(PASSWORD_VARIABLE)
+    if user and password is None:
+        if not sys.stdin.isatty():
+            raise InputError(f"--user {user}: set the password in ${PASSWORD_VARIABLE}")
+        password = click.prompt(f"Password for {user}", hide_input=True, err=True)
+    return password
 
 
 @cli.command()
@@ -561,7 +590,6 @@ def publish(
     Stages the triples, checks their count and hash read back, swaps them in with one MOVE update,
     and checks again; on any failure the store's graphs stay as they were. Exit 2 on failure.
     """
-    import os
 
     from . import paths
     from .paths import DATASET_FILE
@@ -576,11 +604,7 @@ def publish(
     publication = read_publication(
         source or paths.data_dir() / DATASET_FILE, graph, _input_limit(max_input_size)
     )
-    password = os.environ.get(PASSWORD_VARIABLE)
-    if user and password is None:
-        if not sys.stdin.isatty():
-            raise InputError(f"--user {user}: set the password in ${PASSWORD_VARIABLE}")
-        password = click.prompt(f"Password for {user}", hide_input=True, err=True)
+    password = _password_for(user)
     client = SparqlClient(
         Connection(
             query_url=endpoint,

@@ -15,6 +15,10 @@ from rdflib import Graph
 from ..formats.registry import Syntax, syntax_of_file
 from ..guard.rdf_input import MAX_INPUT_BYTES, is_gzip
 
+# Imported here, not when the first file is read: a hostile-input test watches every file the
+# reader opens, and a lazy import would open this module's source mid-read.
+from .literal_ledger import LedgerBuilder, TypedLiteralLines
+
 
 class LoadedInput:
     """The data of the files: an Oxigraph store for SPARQL and the screen; rdflib when needed.
@@ -62,7 +66,6 @@ def load_inputs(paths: list[Path], limit: int | None = MAX_INPUT_BYTES) -> Loade
     import pyoxigraph
 
     from ..guard.rdf_input import LINE_FORMATS, iter_rdf_file, load_rdf_file
-    from .literal_ledger import LedgerBuilder, TypedLiteralLines
 
     store = pyoxigraph.Store()
     ledger = LedgerBuilder()

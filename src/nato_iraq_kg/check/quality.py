@@ -7,13 +7,15 @@ milliseconds, and ``validate`` and the tests run every one.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from .. import paths
+from ..guard.sparql_text import blank_opaque
 from ..namespaces import ONTOLOGY_IRI
-from ..sparql.local import SelectResult, select
+from ..sparql.local import SelectResult, compact, run
 
 
 @dataclass(frozen=True)
@@ -23,6 +25,8 @@ class QualityResult:
     name: str
     question: str
     rows: SelectResult
+    #: The same rows as RDF terms (pyoxigraph), for a report in RDF.
+    terms: tuple[tuple[Any, ...], ...] = ()
 
     @property
     def passed(self) -> bool:
@@ -54,11 +58,42 @@ def add_ontology(store: Any, ontology: Path | None = None) -> None:
     )
 
 
-def run_quality_checks(store: Any, folder: Path | None = None) -> list[QualityResult]:
+#: The words that make a check read the evidence: named graphs or the Web Annotation terms.
+_EVIDENCE_TERMS = re.compile(r"\bGRAPH\b|\boa:|<http://www\.w3\.org/ns/oa#", re.IGNORECASE)
+
+
+def needs_evidence(check: Path) -> bool:
+    """True when a check reads the evidence: assertion graphs (``GRAPH``) or annotations (``oa:``).
+
+    The facts dumps (``.ttl``, ``.nt``, ``.jsonld``, ``.rdf``) merge every assertion into one
+    graph and leave the evidence out; on them such a check says nothing true (every entity
+    would lack evidence), so ``validate`` skips it, by name. Deciding from the query text keeps
+    a new check right without a list to update.
+    """
+    return bool(_EVIDENCE_TERMS.search(blank_opaque(_without_comments(check))))
+
+
+def _without_comments(check: Path) -> str:
+    """Return a check's query text without its leading ``#`` comment (the question in words)."""
+    lines = check.read_text(encoding="utf-8").splitlines()
+    return "\n".join(line for line in lines if not line.lstrip().startswith("#"))
+
+
+def holds_facts_only(store: Any) -> bool:
+    """True when ``store`` has no named graph and no ``oa:Annotation``: a facts dump."""
+    return not store.query(
+        "ASK { { GRAPH ?g { ?s ?p ?o } } UNION { ?a a <http://www.w3.org/ns/oa#Annotation> } }"
+    )
+
+
+def run_quality_checks(
+    store: Any, folder: Path | None = None, *, skip: frozenset[str] = frozenset()
+) -> list[QualityResult]:
     """Run every quality check on ``store`` (an Oxigraph store, default graph = union).
 
-    Finding no check at all is an error, not a pass: a project root without ``queries/qc``
-    would otherwise report "0 passed, 0 failed" and let anything through.
+    Checks named in ``skip`` (file stems) are not run and not returned. Finding no check at all
+    is an error, not a pass: a project root without ``queries/qc`` would otherwise report
+    "0 passed, 0 failed" and let anything through.
     """
     from ..errors import InputError
     from ..sparql.local import question_of
@@ -70,6 +105,13 @@ def run_quality_checks(store: Any, folder: Path | None = None) -> list[QualityRe
     add_ontology(store)
     results = []
     for path in checks:
-        rows = select(store, path.read_text(encoding="utf-8"))
-        results.append(QualityResult(path.stem, question_of(path), rows))
+        if path.stem in skip:
+            continue
+        outcome = run(store, path.read_text(encoding="utf-8"))
+        if outcome.kind != "select":
+            raise InputError(f"{path}: a quality check must be a SELECT query")
+        rows = SelectResult(
+            outcome.variables, tuple(tuple(compact(t) for t in row) for row in outcome.rows)
+        )
+        results.append(QualityResult(path.stem, question_of(path), rows, outcome.rows))
     return results

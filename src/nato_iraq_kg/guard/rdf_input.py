@@ -386,7 +386,7 @@ def to_rdflib(quads: list[Any]) -> Any:
 
     graph = Graph()
     for quad in quads:
-        graph.add((_term(quad.subject), _term(quad.predicate), _term(quad.object)))
+        graph.add(tuple(rdflib_term(term) for term in (quad.subject, quad.predicate, quad.object)))
     return graph
 
 
@@ -394,7 +394,7 @@ _XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 _LANG_STRING = "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"
 
 
-def _term(term: Any) -> Any:
+def rdflib_term(term: Any) -> Any:
     """Return one pyoxigraph term as the equal rdflib term."""
     import pyoxigraph
     from rdflib import BNode, Literal, URIRef

@@ -40,6 +40,15 @@ def blank_opaque(sparql: str) -> str:
     return _OPAQUE.sub(" ", sparql)
 
 
+def blank_opaque_in_place(sparql: str) -> str:
+    """Return ``sparql`` with IRIs, strings and comments blanked, every offset left where it was.
+
+    Like :func:`blank_opaque`, but each blanked token becomes as many spaces as it had characters
+    (newlines kept), so a position found in the result is a position in the query the user wrote.
+    """
+    return _OPAQUE.sub(lambda m: re.sub(r"[^\n]", " ", m.group(0)), sparql)
+
+
 _SPACE_OR_TOKEN = re.compile(r"(?:\s|#[^\n]*)+|" + _OPAQUE.pattern)
 
 

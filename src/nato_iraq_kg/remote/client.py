@@ -52,9 +52,18 @@ ALLOWED_SCHEMES = ("http", "https")
 
 
 class EndpointError(KGError):
-    """The endpoint could not answer: unreachable, refused, timed out, or an HTTP error."""
+    """The endpoint could not answer: unreachable, refused, timed out, or an HTTP error.
+
+    ``status`` is the HTTP status the endpoint answered with, when it answered at all, so a
+    server relaying the endpoint (``serve --endpoint``) can tell a refused query (4xx) from a
+    failing store.
+    """
 
     exit_code = 2
+
+    def __init__(self, message: str, status: int | None = None) -> None:
+        super().__init__(message)
+        self.status = status
 
 
 class PayloadTooLarge(EndpointError):
@@ -370,18 +379,21 @@ class SparqlClient:
         if status == 401:
             if user:
                 return EndpointError(
-                    f"{url}: 401 Unauthorized: the credentials of {user!r} were refused"
+                    f"{url}: 401 Unauthorized: the credentials of {user!r} were refused", status
                 )
             return EndpointError(
                 f"{url}: 401 Unauthorized: the store needs credentials "
-                "(--user NAME, password in NATO_IRAQ_KG_PASSWORD)"
+                "(--user NAME, password in NATO_IRAQ_KG_PASSWORD)",
+                status,
             )
         if status == 403 or "permission" in detail.lower():
             who = f"user {user!r}" if user else "an anonymous client"
-            return EndpointError(f"{url}: {status} {reason}: {who} may not do this: {detail}")
+            return EndpointError(
+                f"{url}: {status} {reason}: {who} may not do this: {detail}", status
+            )
         if status == 413 or ("SQL" in detail and "exceed" in detail.lower()):
-            return PayloadTooLarge(f"{url}: {status} the request is too large: {detail}")
-        return EndpointError(f"{url}: HTTP {status} {reason}: {detail}")
+            return PayloadTooLarge(f"{url}: {status} the request is too large: {detail}", status)
+        return EndpointError(f"{url}: HTTP {status} {reason}: {detail}", status)
 
 
 def _default_port(scheme: str) -> int:

@@ -54,6 +54,17 @@ def _html_fallback(iri: str, triples: list[Any]) -> str:
     )
 
 
+async def store_about(request: Request, iri: str) -> Any:
+    """Return the store to describe ``iri`` from: the served store, or its neighbourhood.
+
+    With ``serve --endpoint`` the app sets ``fetch_neighbourhood`` (see :mod:`.remote_app`),
+    which reads what the description and page of ``iri`` need from the remote store into a
+    scratch store, so both modes describe and render from the same code.
+    """
+    fetch = getattr(request.app.state, "fetch_neighbourhood", None)
+    return request.app.state.snapshot.store if fetch is None else await fetch(iri)
+
+
 async def entity(request: Request) -> Response:
     """Dereference ``/id/...``: the entity's (or assertion graph's) description, negotiated."""
     config: ServerConfig = request.app.state.config
@@ -67,7 +78,8 @@ async def entity(request: Request) -> Response:
             f"not available in that format; we offer {', '.join(offers)}", 406, **vary
         )
     try:
-        quads = describe_quads(snapshot.store, iri)
+        store = await store_about(request, iri)
+        quads = describe_quads(store, iri)
     except ValueError:  # not a valid IRI
         quads = []
     if not quads:
@@ -78,7 +90,7 @@ async def entity(request: Request) -> Response:
         except ImportError:
             page = _html_fallback(iri, triples_of(quads))
         else:
-            page = entity_page(snapshot.store, iri, snapshot.vocabulary)
+            page = entity_page(store, iri, snapshot.vocabulary)
         return Response(page, media_type=HTML, headers=vary)
     fmt = next(name for name, media in ENTITY_MEDIA.items() if media == chosen)
     return Response(serialize_description(quads, fmt), media_type=chosen, headers=vary)

@@ -75,7 +75,10 @@ def _evaluate(store: Any, sparql: str) -> Any:
     try:
         return store.query(sparql, use_default_graph_as_union=True, prefixes=prefixes())
     except SyntaxError as exc:
-        raise InputError(f"malformed SPARQL: {' '.join(str(exc).split())}") from exc
+        from .syntax_errors import explain_syntax_error
+
+        sentence = explain_syntax_error(sparql, str(exc), prefixes())
+        raise InputError(f"malformed SPARQL: {sentence}") from exc
 
 
 def compact_iri(iri: str) -> str:
@@ -224,15 +227,13 @@ def run_serialized(store: Any, sparql: str, fmt: str) -> bytes:
     return answer.serialize(format=getattr(pyoxigraph.QueryResultsFormat, fmt.upper()))
 
 
-EVIDENCE_QUERY = """
+_EVIDENCE_PREFIXES = """
 PREFIX nik: <https://w3id.org/nato-iraq-kg/ontology#>
 PREFIX oa: <http://www.w3.org/ns/oa#>
 PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
 PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
-SELECT DISTINCT ?wanted ?entity ?subject ?property ?object ?part ?quote
-WHERE {
-  ?entity rdfs:label|skos:altLabel ?name .
-  FILTER(LCASE(STR(?name)) = LCASE(STR(?wanted)))
+"""
+_EVIDENCE_FACTS = """
   { GRAPH ?g { ?entity ?property ?object } BIND(?entity AS ?subject) }
   UNION
   { GRAPH ?g { ?subject ?property ?entity } BIND(?entity AS ?object) }
@@ -243,24 +244,101 @@ WHERE {
 }
 ORDER BY ?subject ?property ?object ?part
 """
+_EVIDENCE_COLUMNS = "?entity ?subject ?property ?object ?part ?quote"
+#: Facts about the entities whose label or alias is ``?wanted`` (bound as a literal; Oxigraph
+#: binds only projected variables, so ``?wanted`` is a column that the callers drop).
+EVIDENCE_QUERY = (
+    _EVIDENCE_PREFIXES
+    + f"SELECT DISTINCT ?wanted {_EVIDENCE_COLUMNS}\nWHERE {{\n"
+    + "  ?entity rdfs:label|skos:altLabel ?name .\n"
+    + "  FILTER(LCASE(STR(?name)) = LCASE(STR(?wanted)))"
+    + _EVIDENCE_FACTS
+)
+#: Facts about the entity ``?entity`` (bound as an IRI).
+EVIDENCE_BY_IRI_QUERY = (
+    _EVIDENCE_PREFIXES + f"SELECT DISTINCT {_EVIDENCE_COLUMNS}\nWHERE {{" + _EVIDENCE_FACTS
+)
 
 
-def evidence_for(store: Any, name: str) -> SelectResult:
-    """Return every fact about the entity named ``name`` (a label or alias), with its quotes.
+def evidence_answer(store: Any, name: str) -> Any:
+    """Return the live answer (pyoxigraph solutions) to the evidence query for ``name``.
 
-    The name is bound as an RDF literal (SPARQL substitution), never pasted into the query text,
-    so no input can change what the query does.
+    ``name`` is a label or alias as the page writes it, a compact name (``actor:nato``, as the
+    tables print it) or a full IRI (with or without ``<>``). It is bound by SPARQL substitution,
+    as a literal or an IRI, never pasted into the query text, so no input can change what the
+    query does. A compact name or IRI that finds nothing is tried as a label too.
     """
     import pyoxigraph
 
-    answer = store.query(
+    from .names import entity_iri
+
+    iri = entity_iri(name)
+    if iri is not None:
+        answer = store.query(
+            EVIDENCE_BY_IRI_QUERY,
+            use_default_graph_as_union=True,
+            substitutions={pyoxigraph.Variable("entity"): pyoxigraph.NamedNode(iri)},
+        )
+        if store.query(
+            "ASK { ?entity ?p ?o }",
+            substitutions={pyoxigraph.Variable("entity"): pyoxigraph.NamedNode(iri)},
+            use_default_graph_as_union=True,
+        ):
+            return answer
+    return store.query(
         EVIDENCE_QUERY,
         use_default_graph_as_union=True,
         substitutions={pyoxigraph.Variable("wanted"): pyoxigraph.Literal(name)},
     )
+
+
+def evidence_for(store: Any, name: str) -> SelectResult:
+    """Return every fact about the entity ``name`` (a label, a compact name or an IRI), quoted.
+
+    See :func:`evidence_answer` for how the name is read and bound.
+    """
+    answer = evidence_answer(store, name)
     variables = tuple(v.value for v in answer.variables if v.value != "wanted")
     rows = tuple(tuple(compact(row[v]) for v in variables) for row in answer)
     return SelectResult(variables, rows)
+
+
+def evidence_serialized(store: Any, name: str, fmt: str) -> bytes:
+    """Return the evidence of ``name`` in a W3C results format (csv, tsv, json), IRIs in full."""
+    import pyoxigraph
+
+    if fmt not in RESULT_FORMATS:
+        raise InputError(f"format {fmt!r}: use one of {', '.join(RESULT_FORMATS)}")
+    answer = evidence_answer(store, name)
+    body = answer.serialize(format=getattr(pyoxigraph.QueryResultsFormat, fmt.upper()))
+    return _without_first_column(body, fmt, "wanted")
+
+
+def _without_first_column(body: bytes, fmt: str, variable: str) -> bytes:
+    """Drop ``variable`` from a serialised answer when it is the first column (else unchanged)."""
+    import csv
+    import io
+
+    if fmt == "json":
+        document = json.loads(body)
+        if variable not in document["head"]["vars"]:
+            return body
+        document["head"]["vars"].remove(variable)
+        for binding in document["results"]["bindings"]:
+            binding.pop(variable, None)
+        return json.dumps(document, ensure_ascii=False).encode("utf-8")
+    text = body.decode("utf-8")
+    if fmt == "tsv":
+        lines = text.splitlines()
+        if not lines or lines[0].split("\t")[0] != f"?{variable}":
+            return body
+        return "".join(line.split("\t", 1)[-1] + "\n" for line in lines).encode("utf-8")
+    rows = list(csv.reader(io.StringIO(text, newline="")))
+    if not rows or rows[0][0] != variable:
+        return body
+    out = io.StringIO()
+    csv.writer(out, lineterminator="\r\n").writerows(row[1:] for row in rows)
+    return out.getvalue().encode("utf-8")
 
 
 def table_from_json(data: bytes, width: int = 100, room: int | None = None) -> str:
