@@ -167,3 +167,45 @@ def test_most_specific_mapped_class_wins(mapping: Graph, ontology: Graph) -> Non
         (EX.praise, NIK.Statement, "010", SKOS.closeMatch)
     ]
     assert not [row for row in rows if row[0] == EX.launch]
+
+
+#: The CAMEO code each event's own words fit, written by hand from the page and the codebook
+#: (Schrodt 2012); events whose class no code fits (launches, establishments, closures) get none.
+CODES_BY_EVENT = {
+    "ntm-i-request": "0232",  # "at the request of the Iraqi interim government"
+    "dcb-package-request": "0232",  # "request of the Iraqi government for assistance"
+    "in-country-training-request": "0232",  # "a request ... to provide in-country NATO training"
+    "2015-07-31-dcb-package-agreement": "0332",  # "NATO Allies agree on a DCB package"
+    "2016-07-09-in-country-training-agreement": "0332",  # "Allies agree ... to provide"
+    "2014-09-dcb-initiative-agreement": "030",  # "the DCB Initiative agreed at the NATO Summit"
+    "2016-05-19-foreign-ministers-agreement": "030",  # "agree that NATO should do more"
+    "2014-wales-summit-reaffirmation": "030",  # "reaffirmed their commitment"
+    "2016-07-09-warsaw-summit-reaffirmation": "030",  # "reaffirm their commitment"
+    "2014-wales-summit-readiness": "03",  # "expressed readiness to consider measures"
+    "2016-03-01-commendation": "051",  # "He commends the success of Iraqi forces"
+    "2016-03-01-welcome": "051",  # "welcomed the government's ongoing efforts"
+    "2012-09-24-ipcp-signing": "057",  # "is signed"
+    "2016-03-01-stoltenberg-visit-to-iraq": "042",  # "an official visit to Iraq"
+    "2016-10-18-al-jaafari-visit-to-nato-hq": "042",  # "visits NATO HQ"
+    "2016-02-mobile-team-visits": "042",  # "mobile team visits to Iraq"
+    "2016-03-01-stoltenberg-meets-massoum-and-al-abadi": "040",  # "meets"
+    "2016-10-18-al-jaafari-stoltenberg-talks": "040",  # "for talks with"
+    "2014-wales-summit": "04",  # "the NATO Summit in Wales"
+    "2016-07-warsaw-summit": "04",  # "the NATO Summit in Warsaw"
+    "2016-03-photo-stoltenberg-massoum": "04",  # a caption: "Stoltenberg with ... Fouad Massoum"
+    "2017-01-core-team-deployment": "072",  # "deployed to Baghdad to coordinate ... training"
+    "fight-to-liberate-mosul": "190",  # "the ongoing fight to liberate Mosul"
+}
+
+
+def test_every_event_gets_the_code_its_own_words_fit(mapping: Graph, ontology: Graph) -> None:
+    """Each event of the graph gets exactly the code its sentence fits, not only its class's."""
+    facts = Graph().parse(FACTS) + ontology
+    rows = cameo_codes_for_events(facts, mapping)
+    event_prefix = "https://w3id.org/nato-iraq-kg/id/event/"
+    found: dict[str, set[str]] = {}
+    for event, _cls, code, _prop in rows:
+        if str(event).startswith(event_prefix):
+            found.setdefault(str(event).removeprefix(event_prefix), set()).add(code)
+    assert len(found) == len(CODES_BY_EVENT) == 23
+    assert found == {event: {code} for event, code in CODES_BY_EVENT.items()}

@@ -9,6 +9,7 @@ none is computed by the code under test. The build runs once for the module.
 from __future__ import annotations
 
 import datetime
+import re
 from pathlib import Path
 
 import pytest
@@ -62,6 +63,12 @@ PREFIX quantity: <{ID}quantity/>
 PREFIX area: <{ID}area/>
 PREFIX date: <{ID}date/>
 """
+
+
+def _curie(node: object) -> str:
+    """Return ``kind:slug`` for an entity IRI (the inverse of :func:`iri`)."""
+    kind, slug = str(node).removeprefix(ID).split("/", 1)
+    return f"{kind}:{slug}"
 
 
 def nik(term: str) -> URIRef:
@@ -198,26 +205,66 @@ def test_milestone_event_date_and_precision(
         ).askAnswer, f"{event} is not a nik:Event"
 
 
-def test_milestone_evidence_quotes_the_paragraph_date(build, provenance):
-    """Each milestone date assertion quotes exactly the date words opening its paragraph."""
+#: The words of each milestone paragraph that name its event, where the date's quote ends.
+MILESTONE_EVENT_WORDS = {
+    "event:2004-ntm-i-establishment": "The NATO Training Mission-Iraq (NTM-I) is established",
+    "event:2011-ntm-i-closure": "The NTM-I is discontinued",
+    "event:2012-06-transition-cell-opening": (
+        "A temporary one-year NATO Transition Cell opens in Baghdad"
+    ),
+    "event:2012-09-24-ipcp-signing": (
+        "The NATO-Iraq Individual Partnership and Cooperation Programme is signed"
+    ),
+    "event:2015-07-31-dcb-package-agreement": "NATO Allies agree on a DCB package",
+    "event:2016-03-01-stoltenberg-visit-to-iraq": "official visit to Iraq",
+    "event:2016-04-training-launch-in-jordan": (
+        "Training for Iraqi security forces under the DCB Initiative is launched in Jordan"
+    ),
+    "event:2016-05-19-foreign-ministers-agreement": "NATO foreign ministers agree",
+    "event:2016-07-09-warsaw-summit-reaffirmation": (
+        "Allied leaders reaffirm their commitment to a long-term partnership with Iraq"
+    ),
+    "event:2016-07-09-in-country-training-agreement": (
+        "Allies agree to a request from the Iraqi government"
+    ),
+    "event:2016-10-18-al-jaafari-visit-to-nato-hq": "Dr Ibrahim Al-Jaafari visits NATO HQ",
+    "event:2017-01-core-team-deployment": "A NATO Core Team is deployed to Baghdad",
+}
+
+
+def test_milestone_evidence_quotes_the_date_and_the_event(build, provenance):
+    """A milestone's date is quoted from the paragraph's date words to the words naming the event.
+
+    The membership link (nik:milestone) is a separate assertion of the derived tier, on the same
+    quote: the page's structure, not a sentence, makes the event a milestone.
+    """
     rows = provenance.query(
         PREFIXES
         + """
-        SELECT ?g ?exact WHERE {
+        SELECT ?g ?exact ?tier WHERE {
           ?ev oa:hasBody ?g ; nik:inPart ?part ; oa:hasTarget/oa:hasSelector/oa:exact ?exact .
           ?part a nik:Milestone .
+          ?g nik:tier ?tier .
         }
         """
     )
-    found = set()
+    dated, members = set(), set()
     for row in rows:
         graph = build.graphs[row.g]
+        for event, d in graph.subject_objects(nik("date")):
+            if row.tier == nik("stated") and str(row.exact).endswith(
+                MILESTONE_EVENT_WORDS.get(_curie(event), "\0")
+            ):
+                dated.add((re.split(r":\s", str(row.exact), maxsplit=1)[0], event, d))
         for event in graph.objects(iri(PARTNERSHIP), nik("milestone")):
-            found |= {(str(row.exact), event, d) for d in graph.objects(event, nik("date"))}
+            assert row.tier == nik("derived"), f"{event}: milestone membership is not derived"
+            members.add(event)
     expected = {
         (words, iri(event), date(key)) for words, key, *_, events in MILESTONES for event in events
     }
-    assert found == expected
+    assert len(expected) == 12
+    assert dated == expected
+    assert members == {iri(event) for *_, events in MILESTONES for event in events}
     # Each of the eleven paragraphs opens with its date words and a colon.
     anchors = provenance.query(
         PREFIXES + "SELECT ?a WHERE { ?p a nik:Milestone ; nif:anchorOf ?a }"
@@ -234,13 +281,10 @@ def test_eleven_milestone_paragraphs_and_twelve_milestone_events(build, facts, p
         PREFIXES
         + "SELECT ?part ?g WHERE { ?ev nik:inPart ?part ; oa:hasBody ?g . ?part a nik:Milestone }"
     )
-    dated = {
-        row.part
-        for row in rows
-        if (None, nik("milestone"), None) in build.graphs[row.g]
-        and (None, nik("date"), None) in build.graphs[row.g]
-    }
+    dated = {row.part for row in rows if (None, nik("date"), None) in build.graphs[row.g]}
+    listed = {row.part for row in rows if (None, nik("milestone"), None) in build.graphs[row.g]}
     assert len(dated) == 11
+    assert listed == dated
     events = set(facts.objects(iri(PARTNERSHIP), nik("milestone")))
     assert len(events) == 12
     expected = {e for m in MILESTONES for e in m[-1]}
@@ -998,7 +1042,18 @@ def test_every_concept_list_item_is_quoted_inside_its_list(build):
         }
         for item in lists
     }
-    items = [i for i in build.assertions if i.method == "concept-list" and i not in lists]
+    qualifiers = [i for i in build.assertions if i.key.endswith("-qualifier")]
+    # "including", "It includes ... in the areas of", "such as", "focusing mainly on", "the most
+    # immediate priority areas of": five partial lists, each qualifier quoted up to its list's end
+    assert len(qualifiers) == 5
+    for qualifier in qualifiers:
+        whole = next(i for i in lists if i.key == qualifier.key.removesuffix("-qualifier"))
+        assert qualifier.start < whole.start and qualifier.end == whole.end
+    items = [
+        i
+        for i in build.assertions
+        if i.method == "concept-list" and i not in lists and i not in qualifiers
+    ]
     assert items
     for item in items:
         ((subject, _, concept),) = item.triples

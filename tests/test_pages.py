@@ -377,6 +377,19 @@ def test_only_http_iris_become_links() -> None:
     assert 'href="javascript:' not in page and 'href="file:' not in page
 
 
+def test_each_fact_shows_its_tier_and_an_interpretation_its_reason(store: Any) -> None:
+    """The NTM-I establishment's agent (read from the mission's name) shows as interpreted, why."""
+    page = pages.entity_page(store, ID + "event/2004-ntm-i-establishment")
+    assert '<span class="tier tier-stated">stated</span>' in page
+    interpreted = re.search(
+        r'<span class="tier tier-interpreted" title="([^"]*)">interpreted', page
+    )
+    assert interpreted, "no interpreted fact shown"
+    assert "read from the mission&#x27;s name" in interpreted.group(1)
+    assert re.search(r'<span class="tier tier-derived"[^>]*>derived</span>', page)
+    parse(page)
+
+
 def _texts(page: str, css_class: str) -> list[str]:
     """Return the text of every element whose class attribute is exactly ``css_class``."""
     found = re.findall(rf'<(\w+) class="{css_class}"[^>]*>(.*?)</\1>', page, re.S)
@@ -391,7 +404,7 @@ def test_ntm_i_page_shows_each_paragraph_once_after_a_summary(store: Any) -> Non
     """
     vocabulary = vocabulary_labels(paths.ontology_file(paths.project_root()))
     page = pages.entity_page(store, ID + "programme/ntm-i", vocabulary)
-    milestone = "2004:\xa0"
+    milestone = '<blockquote class="evidence"><mark>2004:\xa0'  # the paragraph, not its quotes
     assert page.count(milestone) == 1, page.count(milestone)
     quotes = re.findall(r'<li class="quote[^"]*"><p class="quote-text"><q>', page)
     paragraphs = re.findall(r'<blockquote class="evidence">', page)

@@ -211,6 +211,34 @@ def test_query_stays_the_api_function_after_every_module_is_imported() -> None:
     assert callable(nato_iraq_kg.load_graph)
 
 
+@pytest.mark.parametrize("read_first_line", [False, True], ids=["closed-at-once", "head-1"])
+def test_query_list_into_a_closed_pipe_exits_0_quietly(read_first_line: bool) -> None:
+    """`query --list | head` ends with 0 and says nothing, however early the reader goes away.
+
+    Regression: it exited 1, silently, about half the time. The reader closes either before the
+    command writes anything or after the first line, a few times each, in a real process.
+    """
+    import subprocess
+    import sys
+
+    runs = 0
+    for _ in range(4):
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "nato_iraq_kg", "query", "--list"],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+        )
+        assert proc.stdout is not None and proc.stderr is not None
+        if read_first_line:
+            assert proc.stdout.readline().strip()
+        proc.stdout.close()
+        error = proc.stderr.read()
+        assert proc.wait(timeout=60) == 0, error
+        assert error == b""
+        runs += 1
+    assert runs == 4
+
+
 @pytest.mark.parametrize("fmt", ["json", "xml", "csv", "tsv"])
 def test_every_result_format_ends_with_a_newline(fmt: str) -> None:
     """JSON and XML answers ended without a newline, so a shell prompt followed on their line."""

@@ -21,7 +21,7 @@ from nato_iraq_kg.check.inputs import load_inputs
 from nato_iraq_kg.check.screen import has_targets, restrict_targets
 from nato_iraq_kg.check.screened import _quads, screen_graph, validate_screened
 from nato_iraq_kg.check.shapes import validate_graph
-from nato_iraq_kg.namespaces import EVIDENCE_GRAPH, OA
+from nato_iraq_kg.namespaces import ENTAILED_GRAPH, EVIDENCE_GRAPH, OA
 from test_shapes import affected_nodes, mutations
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -67,7 +67,8 @@ def test_every_mutant_gives_pyshacls_results(shapes: Graph, build: BuildResult) 
     """
     import pyoxigraph
 
-    graph = build.facts() + build.graphs[EVIDENCE_GRAPH]
+    # the data as stated: an entailed superclass type restates what the ontology implies
+    graph = build.facts() + build.graphs[EVIDENCE_GRAPH] - build.graphs[ENTAILED_GRAPH]
     every = mutations(graph, random.Random(0))
     kinds = sorted({m.kind for m in every})
     drawn = [m for kind in kinds for m in [m for m in every if m.kind == kind][:2]]

@@ -43,6 +43,7 @@ ENTITY_KINDS = (
 EVIDENCE_GRAPH = GRAPH["evidence"]
 DERIVED_GRAPH = GRAPH["derived"]
 LINKS_GRAPH = GRAPH["links"]
+ENTAILED_GRAPH = GRAPH["entailed"]
 
 
 def entity(kind: str, slug: str) -> URIRef:

@@ -36,10 +36,13 @@ def versions(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
     lines = DATASET_NQ.read_text(encoding="utf-8").splitlines(keepends=True)[:OLD_QUADS]
     old = folder / "old.nq"
     old.write_text("".join(lines), encoding="utf-8")
-    new_lines = [lines[1].replace('"Al-Abadi"@en', '"Haider al-Abadi"@en'), *lines[2:NEW_QUADS]]
-    assert new_lines[0] != lines[1]
+    renamed = next(i for i, line in enumerate(lines) if '"Al-Abadi"@en' in line)
+    assert renamed < NEW_QUADS
+    new_lines = lines[:NEW_QUADS]
+    new_lines[renamed] = lines[renamed].replace('"Al-Abadi"@en', '"Haider al-Abadi"@en')
+    assert new_lines[renamed] != lines[renamed]
     new = folder / "new.nq"
-    new.write_text("".join([lines[0], *new_lines]), encoding="utf-8")
+    new.write_text("".join(new_lines), encoding="utf-8")
     return old, new
 
 

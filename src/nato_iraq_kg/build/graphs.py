@@ -17,7 +17,7 @@ from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, OWL, PROV, RDF, RDFS, SKOS, XSD
 
 from ..extract.assertion import Assertion
-from ..namespaces import GRAPH, ID, NIF, NIK, OA, SCHEMA, TIME, entity
+from ..namespaces import DBR, GRAPH, ID, NIF, NIK, OA, SCHEMA, TIME, WD, entity
 from ..source.dates import DateValue, Precision, parse_key
 from ..source.document import DocumentModel, Part
 from ..source.revision import SourceRevision
@@ -125,6 +125,9 @@ def evidence_graph(assertions: Sequence[Assertion], models: dict[str, DocumentMo
         target, quote, position = (URIRef(f"{ev}#{n}") for n in ("target", "quote", "position"))
         g.add((item.graph, RDF.type, NIK.Assertion))
         g.add((item.graph, PROV.wasDerivedFrom, source.iri))
+        g.add((item.graph, NIK.tier, NIK[item.tier]))
+        if item.why:
+            g.add((item.graph, SKOS.editorialNote, Literal(item.why, lang="en")))
         g.add((ev, RDF.type, NIK.Evidence))
         g.add((ev, RDF.type, OA.Annotation))
         g.add((ev, OA.motivatedBy, OA.describing))
@@ -186,6 +189,15 @@ def date_values(triples: Iterable[tuple]) -> dict[URIRef, DateValue]:
     return found
 
 
+def _vague_note(value: DateValue) -> str:
+    """Say that a vague date's bounds are this graph's convention, not the source's words."""
+    return (
+        f"The page says only “{value.label}”; the bounds {value.earliest.isoformat()} to "
+        f"{value.latest.isoformat()} are this graph's convention (early, mid and late each cover "
+        "four months), not the page's."
+    )
+
+
 def derived_graph(assertions: Sequence[Assertion], concepts: dict[URIRef, URIRef]) -> Graph:
     """Describe the date values and concept schemes that the assertions use.
 
@@ -201,6 +213,7 @@ def derived_graph(assertions: Sequence[Assertion], concepts: dict[URIRef, URIRef
         if value.precision is Precision.VAGUE:
             g.add((iri, RDF.type, NIK.VagueDate))
             g.add((iri, NIK.datePhrase, Literal(value.label, lang="en")))
+            g.add((iri, SKOS.editorialNote, Literal(_vague_note(value), lang="en")))
         else:
             cls, prop, datatype, unit = _DATE_CLASS[value.precision]
             g.add((iri, RDF.type, cls))
@@ -244,8 +257,16 @@ SCHEME_OF_TYPE = {
 
 
 def links_graph(links: Iterable[tuple[URIRef, URIRef]]) -> Graph:
-    """State each checked identity link as ``owl:sameAs``."""
+    """State each checked identity link as ``owl:sameAs``, and name which dataset it points into.
+
+    ``nik:wikidataItem`` and ``nik:dbpediaResource`` repeat the link with a property that says
+    where it points, so that a query asks for Wikidata links without testing IRI prefixes.
+    """
     g = Graph()
     for ours, theirs in links:
         g.add((ours, OWL.sameAs, theirs))
+        if str(theirs).startswith(str(WD)):
+            g.add((ours, NIK.wikidataItem, theirs))
+        elif str(theirs).startswith(str(DBR)):
+            g.add((ours, NIK.dbpediaResource, theirs))
     return g

@@ -29,7 +29,16 @@ from ..extract.rules import (
 )
 from ..extract.support import check_quotes_state_their_values
 from ..formats.turtle import turtle, write_atomically
-from ..namespaces import DERIVED_GRAPH, EVIDENCE_GRAPH, ID, LINKS_GRAPH, NIK, OA, prefixes
+from ..namespaces import (
+    DERIVED_GRAPH,
+    ENTAILED_GRAPH,
+    EVIDENCE_GRAPH,
+    ID,
+    LINKS_GRAPH,
+    NIK,
+    OA,
+    prefixes,
+)
 from ..paths import DATASET_FILE, VOID_FILE
 from ..source.dates import DateFormatError, parse_key
 from ..source.document import DocumentModel, segment
@@ -44,6 +53,7 @@ from .graphs import (
     source_graph_iri,
 )
 from .history import History, merge_history
+from .tiers import entailed_types, finest_dates, graph_tier_descriptions
 
 if TYPE_CHECKING:
     from ..check.quality import QualityResult
@@ -384,11 +394,20 @@ def assemble(root: Path | None = None) -> BuildResult:
     pairs = [(link.entity, link.wikidata) for link in links]
     pairs += [(link.entity, link.dbpedia) for link in links if link.dbpedia is not None]
     graphs[LINKS_GRAPH] = links_graph(pairs)
+    stated = Graph()  # the latest facts, without the evidence and the document structure
+    left_out = {source_graph_iri(source) for source in revisions} | set(history.lapsed)
+    for name, graph in graphs.items():
+        if name != EVIDENCE_GRAPH and name not in left_out:
+            stated += graph
+    graphs[DERIVED_GRAPH] += finest_dates(stated)
+    graphs[ENTAILED_GRAPH] = entailed_types(stated, ontology)
+    graphs[EVIDENCE_GRAPH] += graph_tier_descriptions()
     check_evidence(graphs[EVIDENCE_GRAPH], revisions)
     result = BuildResult(
         revisions, models, assertions, graphs, ontology, history, load_release(root)
     )
-    check_domains_and_ranges(assertions, result.facts(), ontology)
+    as_stated = result.facts() - graphs[ENTAILED_GRAPH]  # errors name the stated types
+    check_domains_and_ranges(assertions, as_stated, ontology)
     check_quotes_state_their_values(assertions, models)
     return result
 
@@ -414,7 +433,10 @@ def _release_files(result: BuildResult, facts: Graph, release: Release) -> dict[
     """Return the tables for people without RDF tools (see :mod:`.tables`)."""
     from .tables import render_tables
 
-    return render_tables(facts, result.graphs, result.ontology, release, result.revisions)
+    stated = Graph()  # the tables name each thing's own class, not the superclasses entailed
+    stated += facts
+    stated -= result.graphs.get(ENTAILED_GRAPH, Graph())
+    return render_tables(stated, result.graphs, result.ontology, release, result.revisions)
 
 
 def _with_crate(files: dict[str, str], result: BuildResult, release: Release) -> dict[str, str]:

@@ -4,10 +4,15 @@ from __future__ import annotations
 
 from .class_counts import SUMMARY_CLASSES
 from .pipeline import BuildResult, assertion_counts
+from .tiers import tier_counts
 
 
 def summary_lines(result: BuildResult) -> list[str]:
-    """Return the summary as lines: counts per class, assertions by method, graph sizes."""
+    """Return the summary as lines: counts per class, assertions by method and tier, graph sizes.
+
+    The tiers are counted so that a reader sees at once how much of the graph the page itself
+    says, and how much rules and curators add.
+    """
     facts = result.facts()
     counts = result.class_counts(SUMMARY_CLASSES)
     lines = [
@@ -22,6 +27,14 @@ def summary_lines(result: BuildResult) -> list[str]:
         f"Evidence: {len(result.assertions)} quotes checked at their offsets ("
         + ", ".join(f"{m} {n}" for m, n in sorted(methods.items()))
         + ")"
+    )
+    tiers = tier_counts(result.graphs)
+    lines.append(
+        "Tiers (distinct triples, graphs): "
+        + "; ".join(
+            f"{str(tier).split('#')[-1]} {n['triples']} in {n['graphs']}"
+            for tier, n in tiers.items()
+        )
     )
     quads = sum(len(g) for g in result.graphs.values())
     lines.append(

@@ -7,14 +7,18 @@ A curated file is YAML that people read and edit. It has four sections:
     label and every alias must occur verbatim in the text; the build quotes their first occurrence
     as the evidence of the entity's type and names.
 ``facts``
-    ``{id, quote, at, turtle}``: the exact quote, its character offset, and the Turtle triples it
-    supports (prefixes ``nik:``, ``actor:``, ``event:``, ``date:`` ... are predefined).
+    ``{id, quote, at, turtle, tier, why}``: the exact quote, its character offset, and the Turtle
+    triples it supports (prefixes ``nik:``, ``actor:``, ``event:``, ``date:`` ... are predefined).
+    ``tier`` is ``stated`` (the default: the quote says it), ``derived`` or ``interpreted`` (the
+    curator reads it into the quote); the last two need ``why``, which the graph keeps.
 ``milestones``
     ``{date: words, events: [CURIE, ...]}``: which events each dated milestone paragraph is about;
     the date itself is read from the paragraph by a rule.
 ``concept_lists``
-    ``{id, subject, quote, at, items: [[words, CURIE], ...]}``: a list of cooperation areas as one
-    sentence words it; a rule locates each item inside the quote and checks nothing is left over.
+    ``{id, subject, quote, at, items: [[words, CURIE], ...], qualifier}``: a list of cooperation
+    areas as one sentence words it; a rule locates each item inside the quote and checks nothing is
+    left over. ``qualifier`` gives the words just before the list that make it partial
+    ("including", "such as"), which the graph keeps.
 ``review`` (only in a file carried over to a new revision by ``reanchor --write``)
     ``{id, status, quote, ...}``: quotes not found as they were; the build refuses the file until
     a person has resolved each one and deleted its entry.
@@ -57,6 +61,12 @@ class FactEntry:
     at: int | None
     turtle: str
     where: str
+    tier: str = "stated"
+    why: str | None = None
+
+
+#: How a fact relates to its quote: said by it, derived by a rule, or read into it by a curator.
+TIERS = ("stated", "derived", "interpreted")
 
 
 @dataclass(frozen=True)
@@ -79,6 +89,7 @@ class ConceptListEntry:
     at: int | None
     items: tuple[tuple[str, URIRef], ...]
     where: str
+    qualifier: str | None = None
 
 
 @dataclass(frozen=True)
@@ -148,6 +159,13 @@ def _require_text(entry: Mapping[str, Any], key: str, where: str) -> str:
     return value
 
 
+def _optional_text(entry: Mapping[str, Any], key: str, where: str) -> str | None:
+    value = entry.get(key)
+    if value is not None and (not isinstance(value, str) or not value.strip()):
+        raise InputError(f"{where}: {key!r} must be non-empty words")
+    return value
+
+
 def _optional_offset(entry: Mapping[str, Any], where: str) -> int | None:
     value = entry.get("at")
     if value is None:
@@ -155,6 +173,19 @@ def _optional_offset(entry: Mapping[str, Any], where: str) -> int | None:
     if not isinstance(value, int) or isinstance(value, bool) or value < 0:
         raise InputError(f"{where}: 'at' must be a non-negative character offset, got {value!r}")
     return value
+
+
+def _tier(entry: Mapping[str, Any], where: str) -> tuple[str, str | None]:
+    """Return a fact's tier and the reason for it; only a stated fact may go without a reason."""
+    tier = entry.get("tier", "stated")
+    if tier not in TIERS:
+        raise InputError(f"{where}: 'tier' must be one of {', '.join(TIERS)}, got {tier!r}")
+    why = entry.get("why")
+    if why is not None and (not isinstance(why, str) or not why.strip()):
+        raise InputError(f"{where}: 'why' must be a non-empty sentence")
+    if tier != "stated" and why is None:
+        raise InputError(f"{where}: a {tier} fact needs 'why' (what it rests on beyond the quote)")
+    return tier, why
 
 
 def _entities(raw: object, path: Path) -> dict[URIRef, EntityDecl]:
@@ -241,6 +272,8 @@ def load_curation(path: Path) -> Curation:
             at=_optional_offset(entry, where),
             turtle=_require_text(entry, "turtle", where),
             where=where,
+            tier=_tier(entry, where)[0],
+            why=_tier(entry, where)[1],
         )
         for where, entry in _keyed(raw.get("facts"), path, "facts")
     )
@@ -270,6 +303,7 @@ def load_curation(path: Path) -> Curation:
                 at=_optional_offset(entry, where),
                 items=tuple(items),
                 where=where,
+                qualifier=_optional_text(entry, "qualifier", where),
             )
         )
     return Curation(

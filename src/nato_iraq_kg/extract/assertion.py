@@ -19,7 +19,12 @@ Triple = tuple[URIRef, URIRef, URIRef | Literal]
 
 @dataclass(frozen=True)
 class Assertion:
-    """Triples and the exact span of a source revision that states them."""
+    """Triples and the exact span of a source revision that states them.
+
+    ``tier`` says how the triples stand to the quote: ``stated`` (it says them), ``derived`` (a
+    named rule made them) or ``interpreted`` (a curator reads them into it); ``why`` is the
+    reason for the last two, which the graph keeps.
+    """
 
     key: str
     source: SourceRevision
@@ -28,6 +33,8 @@ class Assertion:
     triples: tuple[Triple, ...]
     method: str
     where: str
+    tier: str = "stated"
+    why: str | None = None
     #: The revision whose assertion graph this one restates (set by the build's history step).
     graph_slug: str | None = None
 

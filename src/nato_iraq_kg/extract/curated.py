@@ -26,6 +26,12 @@ from .assertion import Assertion, Triple, entity_key, label_literal
 
 CONCEPT_TYPES = frozenset({NIK.CooperationArea, NIK.Principle})
 
+#: Why a curated SKOS link is an interpretation: the page names the concepts, never relates them.
+CONCEPT_LINK_WHY = (
+    "The page names this area but never says how it relates to the others; the curator links it "
+    "to the broader or related areas whose words it shares, to make the scheme browsable."
+)
+
 
 def entity_assertions(source: SourceRevision, entities: Iterable[EntityDecl]) -> list[Assertion]:
     """Quote each entity's label (for its types and names) and each alias at first occurrence."""
@@ -36,8 +42,6 @@ def entity_assertions(source: SourceRevision, entities: Iterable[EntityDecl]) ->
         triples.append((decl.iri, RDFS.label, label_literal(decl.label, source)))
         if CONCEPT_TYPES.intersection(decl.types):
             triples.append((decl.iri, SKOS.prefLabel, label_literal(decl.label, source)))
-        triples += [(decl.iri, SKOS.broader, b) for b in decl.broader]
-        triples += [(decl.iri, SKOS.related, r) for r in decl.related]
         key = entity_key(decl.iri)
         result.append(
             Assertion(
@@ -50,6 +54,22 @@ def entity_assertions(source: SourceRevision, entities: Iterable[EntityDecl]) ->
                 decl.where,
             )
         )
+        links: list[Triple] = [(decl.iri, SKOS.broader, b) for b in decl.broader]
+        links += [(decl.iri, SKOS.related, r) for r in decl.related]
+        if links:
+            result.append(
+                Assertion(
+                    f"concept-links-{key}",
+                    source,
+                    start,
+                    start + len(decl.label),
+                    tuple(links),
+                    "entity-name",
+                    f"{decl.where}: broader/related",
+                    tier="interpreted",
+                    why=CONCEPT_LINK_WHY,
+                )
+            )
         for number, alias in enumerate(decl.aliases, start=1):
             at = first_occurrence(source.text, alias, f"{decl.where}: alias {alias!r}")
             result.append(
@@ -132,6 +152,8 @@ def fact_assertions(source: SourceRevision, curation: Curation) -> list[Assertio
                 parse_turtle(entry),
                 "curated-fact",
                 entry.where,
+                tier=entry.tier,
+                why=entry.why,
             )
         )
     return result

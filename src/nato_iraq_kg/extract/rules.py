@@ -66,13 +66,43 @@ def abbreviation_assertions(
     return result
 
 
+#: Why a milestone link is derived: the page's structure, not a sentence, says it.
+MILESTONE_WHY = (
+    "Derived from the page's structure: the paragraph that names this event is listed under "
+    "“Milestones in relations”, and the milestone rule reads every such paragraph as a milestone "
+    "of the relations the page describes."
+)
+
+
+def _event_words_end(
+    source: SourceRevision, curation: Curation, event: URIRef, start: int, end: int, where: str
+) -> int:
+    """Return where the first of the event's names in the paragraph ends.
+
+    The quote of a milestone's date then runs from the date to the words naming the event, so it
+    shows both; a paragraph that names none of the event's names is refused.
+    """
+    decl = curation.entities.get(event)
+    names = (decl.label, *decl.aliases) if decl is not None else ()
+    ends = [
+        found + len(name) for name in names if (found := source.text.find(name, start, end)) >= 0
+    ]
+    if not ends:
+        raise CheckFailure(
+            f"{where}: the milestone paragraph does not name {event} by its label or an alias"
+        )
+    return min(ends)
+
+
 def milestone_assertions(
     source: SourceRevision, model: DocumentModel, curation: Curation
 ) -> list[Assertion]:
     """Date each milestone's events from the paragraph's own date phrase.
 
-    Every milestone paragraph must have an entry and every entry a paragraph, so a milestone added
-    to a later revision of the page cannot be silently left out of the graph.
+    Each event's date is quoted from the date phrase to the words that name the event, and its
+    membership of the milestones (``nik:milestone``) is a separate, derived assertion. Every
+    milestone paragraph must have an entry and every entry a paragraph, so a milestone added to a
+    later revision of the page cannot be silently left out of the graph.
     """
     entries = {entry.date_words: entry for entry in curation.milestones}
     paragraphs = [part for part in model.parts if part.kind == "milestone"]
@@ -96,20 +126,32 @@ def milestone_assertions(
         except DateFormatError as exc:
             raise CheckFailure(f"{entry.where}: {exc}") from exc
         for number, event in enumerate(entry.events, start=1):
-            triples: list[Triple] = [(event, NIK.date, date_iri(value.key))]
-            if curation.milestones_of is not None:
-                triples.append((curation.milestones_of, NIK.milestone, event))
+            quote_end = _event_words_end(source, curation, event, start, part.end, entry.where)
             result.append(
                 Assertion(
                     f"milestone-{value.key}-{number}",
                     source,
                     start,
-                    end,
-                    tuple(triples),
+                    quote_end,
+                    ((event, NIK.date, date_iri(value.key)),),
                     "milestone-date",
                     entry.where,
                 )
             )
+            if curation.milestones_of is not None:
+                result.append(
+                    Assertion(
+                        f"milestone-member-{value.key}-{number}",
+                        source,
+                        start,
+                        quote_end,
+                        ((curation.milestones_of, NIK.milestone, event),),
+                        "milestone-date",
+                        entry.where,
+                        tier="derived",
+                        why=MILESTONE_WHY,
+                    )
+                )
     for words, entry in entries.items():
         if words not in used:
             raise CheckFailure(f"{entry.where}: no milestone paragraph is dated {words!r}")
@@ -148,6 +190,21 @@ def _item_spans(source: SourceRevision, entry: ConceptListEntry, start: int) -> 
     return starts
 
 
+#: What may stand between a list's qualifier and its first item: spaces, a colon.
+QUALIFIER_GAP = re.compile(r"[\s:]*")
+
+
+def _qualifier_start(source: SourceRevision, entry: ConceptListEntry, start: int) -> int:
+    """Return where the list's qualifier starts; it must end just before the list's words."""
+    assert entry.qualifier is not None
+    found = source.text.rfind(entry.qualifier, 0, start)
+    if found < 0 or not QUALIFIER_GAP.fullmatch(source.text[found + len(entry.qualifier) : start]):
+        raise CheckFailure(
+            f"{entry.where}: qualifier {entry.qualifier!r} does not stand just before the list"
+        )
+    return found
+
+
 def concept_list_assertions(source: SourceRevision, curation: Curation) -> list[Assertion]:
     """Relate each list's subject to every concept it names, each item quoted on its own.
 
@@ -175,6 +232,20 @@ def concept_list_assertions(source: SourceRevision, curation: Curation) -> list[
                 entry.where,
             )
         )
+        if entry.qualifier is not None:
+            # its own assertion, quoted from the qualifier, so the list keeps its offset
+            qualifier = Literal(entry.qualifier, lang=source.language)
+            result.append(
+                Assertion(
+                    f"list-{entry.key}-qualifier",
+                    source,
+                    _qualifier_start(source, entry, start),
+                    start + len(entry.quote),
+                    ((collection, NIK.listQualifier, qualifier),),
+                    "concept-list",
+                    f"{entry.where}: qualifier",
+                )
+            )
         for number, (item_start, (words, concept)) in enumerate(
             zip(_item_spans(source, entry, start), entry.items, strict=True), start=1
         ):

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from ..sparql.local import compact
@@ -27,8 +27,11 @@ from .html_common import (
     SKOS,
     Labels,
     esc,
+    first_of,
+    literal_text,
     local_path,
     named_node,
+    objects_of,
     page_frame,
 )
 from .wording import inverse_label, term_labels
@@ -97,6 +100,8 @@ class Fact:
     object: Any
     graphs: tuple[Any, ...]
     inverse: bool
+    #: (tier, reason) of each graph that states it: ("stated", None), ("interpreted", "why ...").
+    tiers: tuple[tuple[str, str | None], ...] = ()
 
 
 @dataclass
@@ -110,13 +115,44 @@ class Passage:
     quotes: dict[str, tuple[Evidence, list[Fact]]] = field(default_factory=dict)
 
 
-def fact_badges(fact: Fact) -> str:
-    """Return the badges shown after one fact; the one place to add them (none yet).
+TIER_ORDER = ("stated", "derived", "interpreted")
 
-    Kept as a hook so the statement's tier (stated, derived, interpreted) and the source
-    revisions that support it can be shown beside each fact without touching the layout.
+
+def fact_badges(fact: Fact) -> str:
+    """Return the badges shown after one fact: the tier of each graph that states it.
+
+    A reader sees at once whether the page says a fact, a rule derived it, or a curator read it
+    into the quote; an interpretation's reason shows on hover.
     """
-    return ""
+    badges = []
+    for name, why in sorted(set(fact.tiers), key=lambda t: (TIER_ORDER.index(t[0]), t[1] or "")):
+        tip = f' title="{esc(why)}"' if why else ""
+        badges.append(f'<span class="tier tier-{esc(name)}"{tip}>{esc(name)}</span>')
+    return " ".join(badges)
+
+
+def with_tiers(store: Any, facts: Iterable[Fact]) -> list[Fact]:
+    """Return the facts with the tier (and reason) of each graph that states them."""
+    known: dict[Any, tuple[str, str | None] | None] = {}
+    result = []
+    for fact in facts:
+        tiers = []
+        for graph in fact.graphs:
+            if graph not in known:
+                tier = first_of(objects_of(store, graph, NIK + "tier"))
+                known[graph] = (
+                    (
+                        tier.value.rsplit("#", 1)[-1],
+                        literal_text(store, graph, SKOS + "editorialNote"),
+                    )
+                    if tier is not None
+                    and getattr(tier, "value", "").rsplit("#", 1)[-1] in TIER_ORDER
+                    else None
+                )
+            if known[graph] is not None:
+                tiers.append(known[graph])
+        result.append(replace(fact, tiers=tuple(tiers)))
+    return result
 
 
 def has_entity(store: Any, iri: str) -> bool:
@@ -276,7 +312,10 @@ def _passage_html(passage: Passage, labels: Labels, names: Mapping[str, str], no
 def _summary_html(facts: list[Fact], labels: Labels, names: Mapping[str, str]) -> str:
     """Render the summary rows (type, when, where, who, part of ...) from the outgoing facts."""
     values: dict[str, list[Any]] = defaultdict(list)
+    entailed = GRAPH_BASE + "entailed"
     for fact in facts:
+        if all(getattr(g, "value", "") == entailed for g in fact.graphs):
+            continue  # a superclass type the graph adds: the summary names the thing's own
         if not fact.inverse and fact.object not in values[fact.predicate.value]:
             values[fact.predicate.value].append(fact.object)
     rows = []
@@ -342,8 +381,8 @@ def entity_page(store: Any, iri: str, vocabulary: Mapping[str, str] | None = Non
     names = term_labels(vocabulary)
     labels = Labels(store, names)
     label = labels.name(node)
-    facts = facts_about(store, node)
-    in_graph = _statements_in_graph(store, node)
+    facts = with_tiers(store, facts_about(store, node))
+    in_graph = with_tiers(store, _statements_in_graph(store, node))
     passages, unquoted = passages_of(store, [*in_graph, *facts])
 
     head = [
