@@ -473,3 +473,17 @@ def test_english_text_carries_no_language_or_datatype_note(store: Any) -> None:
     """English labels read as plain text: no "@en", no "rdf:langString" after them."""
     page = pages.entity_page(store, ID + "actor/jens-stoltenberg")
     assert "langString" not in page and "@en" not in page
+
+
+def test_each_quoted_fact_names_the_revision_that_supports_it(store: Any) -> None:
+    """With one real revision, every fact read from a quote says "as of 3 Feb 2017", linked.
+
+    The revision's page is the source text's own IRI; no fact of the real graph has lapsed.
+    """
+    page = pages.entity_page(store, ID + "actor/nato")
+    badge = '<a href="/id/source/nato-relations-with-iraq-2017-02-03">as of 3 Feb 2017</a>'
+    quoted = re.findall(r'<li class="quote[^"]*">.*?</ul></li>', page, re.S)
+    facts = [f for q in quoted for f in re.findall(r'<li class="fact">.*?</li>', q, re.S)]
+    assert len(facts) > 10 and all(badge in f for f in facts), [f for f in facts if badge not in f]
+    assert "lapsed" not in page
+    parse(page)
