@@ -171,7 +171,7 @@ def test_landing_page_counts_each_kind_as_the_build_does(store: Any, build: Any)
     shown = dict(
         re.findall(r'<details data-class="([^"]+)"><summary>[^<]*\(<span class="count">(\d+)', page)
     )
-    assert len(shown) == len(SUMMARY_CLASSES) == 10
+    assert len(shown) == len(SUMMARY_CLASSES) == 11
     assert {cls: int(n) for cls, n in shown.items()} == {str(c): n for c, n in counts.items()}
     places = page.split('data-class="https://w3id.org/nato-iraq-kg/ontology#Place"')[1]
     places = places.split("</details>")[0]
