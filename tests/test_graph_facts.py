@@ -768,6 +768,20 @@ def test_no_identity_link_without_a_checked_id(facts, entity):
     assert objects(facts, entity, OWL.sameAs) == set()
 
 
+def test_partners_across_the_globe_is_a_named_group_not_an_organisation(facts):
+    """Iraq is "one of a range of countries ... often referred to as 'partners across the globe'".
+
+    The page names a loose group, not an organisation Iraq joined: so ``foaf:member`` (a group's
+    member), never ``org:memberOf``, whose range would make the group an ``org:Organization``.
+    """
+    group = iri("actor:partners-across-the-globe")
+    member = URIRef("http://xmlns.com/foaf/0.1/member")
+    assert set(facts.objects(group, member)) == {iri("actor:iraq")}
+    org = "http://www.w3.org/ns/org#"
+    assert (None, URIRef(org + "memberOf"), group) not in facts
+    assert (group, URIRef(org + "hasMember"), None) not in facts
+
+
 def test_no_cooperation_area_is_linked(facts):
     """No cooperation area carries an owl:sameAs."""
     rows = facts.query(PREFIXES + "SELECT ?a WHERE { ?a a nik:CooperationArea ; owl:sameAs ?x }")

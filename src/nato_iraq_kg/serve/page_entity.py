@@ -61,6 +61,7 @@ SUMMARY_ROWS = (
             NIK + "host",
             NIK + "issuedBy",
             ORG + "hasMember",
+            "http://xmlns.com/foaf/0.1/member",
         ),
     ),
     (
