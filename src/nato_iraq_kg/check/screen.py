@@ -68,12 +68,15 @@ class Check:
     ``guard``, when set, asks the same of every node of the store rather than of the targets
     (every value of a predicate, every subject's count): a superset, and no target set to
     compute. When it finds nothing, nothing can fail and ``query`` is not run. ``fatal``: a row
-    sends the whole data to pySHACL (see :func:`_queries`).
+    sends the whole data to pySHACL (see :func:`_queries`). A check with ``absent`` set (and no
+    query) fails the targets that have no match for that pattern (``sh:minCount 1``,
+    ``sh:hasValue``): those of one shape are tested in one query, one pass over its targets.
     """
 
-    query: str
+    query: str = ""
     fatal: bool = False
     guard: str | None = None
+    absent: str | None = None
 
 
 def _term(node: Node) -> str:
@@ -194,13 +197,7 @@ def _queries(
                 yield Check(_wrap(targets, f"FILTER (!sameTerm(?this, {_term(value)}))"))
             else:
                 sparql_path, _ = _path(shapes, path)
-                yield Check(
-                    _wrap(
-                        targets,
-                        f"FILTER NOT EXISTS {{ ?this {sparql_path} ?h FILTER (sameTerm(?h, "
-                        f"{_term(value)})) }}",
-                    )
-                )
+                yield Check(absent=f"?this {sparql_path} ?h FILTER (sameTerm(?h, {_term(value)}))")
         elif predicate in (SH.equals, SH.disjoint) and path is not None:
             other = f"?this {_term(value)} ?v"
             if predicate == SH.disjoint:
@@ -232,13 +229,13 @@ def _counts(
 ) -> Iterator[Check]:
     """Yield the checks of ``sh:minCount`` and ``sh:maxCount``: too few values, too many.
 
-    Too many is first asked of every subject of the predicate (a ``GROUP BY`` over its triples,
-    no target set): on valid data none has, and the targets are never listed. A minimum of one
+    Too many is first asked of the predicate as a whole, without the targets: when it has as many
+    subjects as triples (two counts, no grouping), no subject has two values. A minimum of one
     is a ``NOT EXISTS`` per target rather than a count.
     """
     if least and max(least) > 0:  # (a minimum of 0 never fails)
         if max(least) == 1:
-            yield Check(_wrap(targets, f"FILTER NOT EXISTS {{ {values} }}"))
+            yield Check(absent=values)
         else:
             query = _wrap(
                 targets,
@@ -253,7 +250,11 @@ def _counts(
         query = _wrap(targets, f"OPTIONAL {{ {values} }}", f"GROUP BY ?this {having}")
         guard = None
         if anywhere is not None:
-            guard = f"SELECT ?screenAny WHERE {{ {anywhere} }} GROUP BY ?screenAny {having} LIMIT 1"
+            counts = "(COUNT(*) AS ?screenAll) (COUNT(DISTINCT ?screenAny) AS ?screenSubjects)"
+            more = "?screenAll > ?screenSubjects" if min(most) > 0 else "?screenAll > 0"
+            guard = (
+                f"SELECT * WHERE {{ {{ SELECT {counts} WHERE {{ {anywhere} }} }} FILTER ({more}) }}"
+            )
         yield Check(
             query.replace("SELECT DISTINCT ?this WHERE { {", "SELECT ?this WHERE { {", 1),
             guard=guard,
@@ -418,7 +419,7 @@ def candidates(store: Any, shapes: Graph, ledger: Ledger) -> set[Node] | None:
             if {f"<{p}>" for p in shapes.objects(shape, SH.targetObjectsOf)} & ledger.predicates():
                 raise Unsupported(shape)  # a literal focus node the store may misreport
             own_path = shapes.value(shape, SH.path)
-            queries.extend((c, every) for c in _queries(shapes, closure, shape, targets, own_path))
+            checks = list(_queries(shapes, closure, shape, targets, own_path))
             parts = [(shape, own_path)]
             for member in shapes.objects(shape, SH.property):
                 if (member, SH.deactivated, Literal(True)) in shapes:
@@ -426,10 +427,12 @@ def candidates(store: Any, shapes: Graph, ledger: Ledger) -> set[Node] | None:
                 member_path = shapes.value(member, SH.path)
                 if member_path is None:
                     raise Unsupported(member)
-                queries.extend(
-                    (c, every) for c in _queries(shapes, closure, member, targets, member_path)
-                )
+                checks.extend(_queries(shapes, closure, member, targets, member_path))
                 parts.append((member, member_path))
+            queries.extend((c, every) for c in checks if c.absent is None)
+            absent = [f"NOT EXISTS {{ {c.absent} }}" for c in checks if c.absent is not None]
+            if absent:
+                queries.append((Check(_wrap(targets, f"FILTER ({' || '.join(absent)})")), every))
             suspects: set[str] = set()
             mistyped: set[str] = set()
             for part, path in parts:
