@@ -31,6 +31,7 @@ from .class_closure import ClassClosure
 from .literal_ledger import STORED_AS as _STORED_AS
 from .literal_ledger import Ledger
 from .prefilter import SH, _batch_query, _iri, _prefixes, _target_pattern
+from .quote_offsets import STANDS_IN_FOR, quote_offset_suspects, stand_in_key
 
 __all__ = ["candidates"]
 
@@ -406,6 +407,7 @@ def candidates(store: Any, shapes: Graph, ledger: Ledger) -> set[Node] | None:
         return None  # engines disagree on ill-typed literals: pySHACL judges everything
     found: set[str] = set()
     closure = ClassClosure(store)
+    quote_checks = False  # whether a constraint :mod:`.quote_offsets` stands in for is used
     # (a check, the query for all its shape's targets)
     queries: list[tuple[Check, str]] = []
     for shape in _shapes_with_targets(shapes):
@@ -453,9 +455,14 @@ def candidates(store: Any, shapes: Graph, ledger: Ledger) -> set[Node] | None:
                         (Check(_wrap(targets, f"VALUES ?this {{ {nodes} }}"), fatal), every)
                     )
             for constraint in shapes.objects(shape, SH.sparql):
+                if _stands_in(shapes, constraint):
+                    quote_checks = True  # checked in Python, once for all three (see below)
+                    continue
                 queries.append((Check(_sparql_query(shapes, shape, constraint, targets)), every))
         except Unsupported:
             queries.append((Check(every), every))
+    if quote_checks:
+        found |= quote_offset_suspects(store)
     guards: dict[str, bool] = {}  # a guard's answer, shared by the shapes that reuse a property
     for check, fallback in queries:
         if check.guard is not None:
@@ -481,6 +488,12 @@ def _any_row(store: Any, query: str) -> bool:
         return any(True for _ in store.query(query, use_default_graph_as_union=True))
     except (SyntaxError, ValueError, OSError):
         return True
+
+
+def _stands_in(shapes: Graph, constraint: Node) -> bool:
+    """Return True if :mod:`.quote_offsets` checks this SPARQL constraint (its text is ours)."""
+    select = shapes.value(constraint, SH.select)
+    return isinstance(select, Literal) and stand_in_key(str(select)) in STANDS_IN_FOR
 
 
 def _sparql_query(shapes: Graph, shape: Node, constraint: Node, targets: str) -> str:
