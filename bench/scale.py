@@ -54,6 +54,8 @@ NAME_PREDICATES = (
 )
 #: A plain or language-tagged literal at the end of a name statement (the text, the tag).
 NAME_LITERAL = re.compile(r'^(.* )"((?:[^"\\]|\\.)*)"(@[a-zA-Z-]+)?( <[^>]+>)? \.$')
+#: IRIs of the kinds a quality check fails when no fact uses them (areas, events).
+ANCHORS = re.compile(r"<" + re.escape(BASE) + r"id/(area|event)/")
 #: The assertion key in an assertion or evidence IRI: ``.../{source-slug}/{key}`` (then ``#...``).
 UNIT_KEY = re.compile(re.escape(BASE) + r"id/(?:assertion|evidence)/[^/>]+/([^#>]+)")
 
@@ -100,7 +102,10 @@ def fact_units(lines: list[str], required: set[str]) -> dict[str, list[int]]:
     """Group the template's line numbers by fact assertion (its graph and its evidence).
 
     A fact that states something the shapes require (a quantity's value, an office's
-    ``org:postIn``) is left out of the groups: dropping it would make the corpus invalid.
+    ``org:postIn``) is left out of the groups: dropping it would make the corpus invalid. So is a
+    fact that mentions a cooperation area or an event: it may be the only statement that uses
+    the area (a programme covering it) or anchors the event (its date, place or parent), and the
+    quality checks fail an area nothing uses and an event that says nothing.
     """
     units: dict[str, list[int]] = defaultdict(list)
     needed: set[str] = set()
@@ -109,7 +114,8 @@ def fact_units(lines: list[str], required: set[str]) -> dict[str, list[int]]:
         facts = sorted(k for k in keys if k.startswith("fact-"))
         if facts:
             units[facts[0]].append(number)
-            if line.split(" ", 2)[1] in required and "/id/assertion/" in line.rsplit(" ", 2)[-2]:
+            in_assertion = "/id/assertion/" in line.rsplit(" ", 2)[-2]
+            if in_assertion and (line.split(" ", 2)[1] in required or ANCHORS.search(line)):
                 needed.add(facts[0])
     return {key: numbers for key, numbers in units.items() if key not in needed}
 
