@@ -2,8 +2,9 @@
 
 This is the HTTP side: it reads the request (GET, form POST or ``application/sparql-query``),
 refuses updates and what the service never runs, picks the answer format, and hands the vetted
-query to a worker process of :mod:`.query_pool` within the concurrency and time limits. The
-protocol logic itself (vetting, the row cap, serialisation) is in :mod:`.sparql_protocol`.
+query to a worker process of :mod:`.query_pool` within the concurrency and time limits (or,
+for a one-pattern lookup bounded by its shape, answers it in this process: :mod:`.quick_query`).
+The protocol logic itself (vetting, the row cap, serialisation) is in :mod:`.sparql_protocol`.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from . import sparql_protocol as protocol
 from .config import ServerConfig, text_response
 from .negotiation import best_match
 from .query_pool import QueryPool, WorkerFailed
+from .quick_query import answer_quickly
 from .slots import Slots
 from .snapshot import Snapshot
 
@@ -111,7 +113,19 @@ def _result_format(request: Request, params: dict[str, list[str]], form: str) ->
 
 
 async def _run_query(request: Request, config: ServerConfig, sparql: str, fmt: str) -> Response:
-    """Run a vetted query in a worker process within the concurrency and time limits."""
+    """Run a vetted query in a worker process within the concurrency and time limits.
+
+    A one-pattern lookup, bounded by its shape, is answered here instead (see
+    :mod:`.quick_query`): it needs neither a slot nor a time limit, and skipping the worker
+    round trip is most of its cost.
+    """
+    snapshot: Snapshot = request.app.state.snapshot
+    try:
+        quick = answer_quickly(snapshot.store, sparql, fmt, max_rows=config.max_rows)
+    except protocol.QueryRefused as refused:
+        return text_response(str(refused), refused.status)
+    if quick is not None:
+        return Response(quick.body, media_type=quick.media_type, headers=quick.headers)
     slots: Slots = request.app.state.slots
     if not await slots.wait(config.slot_wait_s):
         return text_response(
