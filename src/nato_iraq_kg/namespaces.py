@@ -32,6 +32,7 @@ ENTITY_KINDS = (
     "event",
     "area",
     "principle",
+    "theme",
     "place",
     "document",
     "quantity",
