@@ -10,7 +10,7 @@ import pytest
 from starlette.testclient import TestClient
 
 from nato_iraq_kg.serve import create_app
-from nato_iraq_kg.serve.quick_query import MAX_ROWS, answer_quickly, is_quick
+from nato_iraq_kg.serve.quick_query import MAX_ROWS, MAX_TEXT, answer_quickly, is_quick
 from test_serve import HEAVY, run_together
 
 NATO = "https://w3id.org/nato-iraq-kg/id/actor/nato"
@@ -55,6 +55,24 @@ def test_one_pattern_lookups_qualify(query: str) -> None:
 def test_anything_else_goes_to_a_worker(query: str) -> None:
     """Whatever could read many quads per row, or is not one pattern, is left to a worker."""
     assert not is_quick(query)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "SELECT ?s { ?s ?p ?o" + " " * 100_000 + "x",
+        "SELECT ?s { ?s ?p " + "1" * 100_000 + " x",
+        "SELECT " + "?a " * 30_000 + "x",
+        "SELECT ?s {" + " #c\n" * 30_000 + "x",
+        "PREFIX a: <b> " * 10_000 + "x",
+    ],
+)
+def test_long_texts_are_not_matched_here(text: str) -> None:
+    """Texts past MAX_TEXT go to a worker unread, and a failing match does not backtrack
+    without end (these took seconds to minutes with the first version of the pattern).
+    """
+    assert not is_quick(text)
+    assert not is_quick(text[: MAX_TEXT - 1])
 
 
 @pytest.mark.parametrize("fmt", ["json", "xml", "csv", "tsv"])

@@ -28,19 +28,25 @@ from .sparql_protocol import Answer, QueryRefused, execute
 
 #: Most rows answered in the serving process; longer answers go to a worker.
 MAX_ROWS = 200
+#: Longest query text looked at here: a lookup is a line or two (with its PREFIX lines), and
+#: the match below then costs microseconds, whatever a longer text holds.
+MAX_TEXT = 4096
 
 _IRI = r"<[^<>\"{}|^`\\\x00-\x20]*>"
 _PNAME = r"(?:[A-Za-z][\w-]*)?:(?:[\w-]+(?:\.[\w-]+)*)?"
 _VAR = r"[?$](?P<{name}>\w+)"
 _STRING = r"\"(?:[^\"\\\n\r]|\\.)*\"|'(?:[^'\\\n\r]|\\.)*'"
 _LITERAL = rf"(?:{_STRING})(?:@[A-Za-z]+(?:-[A-Za-z0-9]+)*|\^\^(?:{_IRI}|{_PNAME}))?"
-_NUMBER = r"[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?"
+_NUMBER = r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?"
 
 
 def _term(name: str, *extra: str) -> str:
     return "(?:" + "|".join((_IRI, _PNAME, _VAR.format(name=name), *extra)) + ")"
 
 
+# Every repetition below can be split only one way (no two adjacent parts can match the same
+# characters), so a failing match costs time linear in the text: a query text up to the body cap
+# must not be able to stall the event loop in this regex.
 _SPACE = r"(?:\s|#[^\n]*\n)"
 _SUBJECT = _term("s")
 _PREDICATE = _term("p", r"a(?=\s)")
@@ -50,7 +56,7 @@ _QUICK = re.compile(
     rf"SELECT{_SPACE}+(?:\*{_SPACE}*|(?:[?$]\w+{_SPACE}*)+)"
     rf"(?:WHERE{_SPACE}*)?\{{{_SPACE}*"
     rf"{_SUBJECT}{_SPACE}+{_PREDICATE}{_SPACE}+{_OBJECT}"
-    rf"{_SPACE}*\.?{_SPACE}*\}}{_SPACE}*"
+    rf"{_SPACE}*(?:\.{_SPACE}*)?\}}{_SPACE}*"
     rf"(?:LIMIT{_SPACE}+\d+{_SPACE}*)?",
     re.IGNORECASE,
 )
@@ -58,6 +64,8 @@ _QUICK = re.compile(
 
 def is_quick(sparql: str) -> bool:
     """Say whether ``sparql`` is a one-pattern lookup whose cost is bounded by its shape."""
+    if len(sparql) > MAX_TEXT:
+        return False
     match = _QUICK.fullmatch(sparql)
     if match is None:
         return False
@@ -83,4 +91,4 @@ def answer_quickly(store: Any, sparql: str, fmt: str, *, max_rows: int) -> Answe
     return answer
 
 
-__all__ = ["MAX_ROWS", "QueryRefused", "answer_quickly", "is_quick"]
+__all__ = ["MAX_ROWS", "MAX_TEXT", "QueryRefused", "answer_quickly", "is_quick"]
