@@ -3,11 +3,12 @@
 ``ontology/shapes.ttl`` checks each Web Annotation target's text in three ``sh:sparql``
 constraints: the quote is the source text at the position selector's offsets, the position's end
 is within the text, and the quote's ``oa:prefix``/``oa:suffix`` are the text right before and after
-it. Run by the screen as SPARQL over every selector at once, they cost 2.6 s CPU at a million
-quads (Oxigraph joins 65,000 selectors with their targets, positions and sources three times, about
-0.13 s per triple pattern). Here the same few predicates are read once (``quads_for_pattern``),
-the source texts once per document, and each selector's offsets are compared in Python: 0.8 s for
-all three.
+it. Run by the screen as SPARQL over every selector at once, they cost about 4 s CPU at a million
+quads on a busy machine (Oxigraph joins 65,000 selectors with their targets, positions and sources
+three times over, about 0.13 s per triple pattern). Here the few predicates they read are read
+once (``quads_for_pattern``), and each selector's offsets are compared with its source text in
+Python: about 2 s in the same run. (One SPARQL query for all three took 2.7 s; reading its rows
+as JSON results 1.8 s: see ``bench/README.md``.)
 
 This is a screen, not a judge: it lists every node that *may* have a solution of one of the three
 queries (over any ``$this``, target or not), and pySHACL then runs the real query for those. So any

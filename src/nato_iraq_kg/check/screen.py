@@ -5,8 +5,10 @@ minutes at a million triples, and building the rdflib graph costs as much again.
 data no node fails. So every SHACL Core constraint of the shapes is compiled into one query that
 lists, over all the shape's targets at once, each focus node that *may* fail it (after Corman et
 al., "Validating SHACL constraints over a SPARQL endpoint", ISWC 2019); SPARQL constraints are run
-the same way (:mod:`.prefilter`). pySHACL then validates just those nodes (its ``focus_nodes``)
-and gives the results, messages and all; with none, the data conforms and pySHACL never runs.
+the same way (:mod:`.prefilter`), except three of our own shapes' quote checks, which
+:mod:`.quote_offsets` answers for all selectors in one pass in Python. pySHACL then validates
+just those nodes (its ``focus_nodes``) and gives the results, messages and all; with none, the
+data conforms and pySHACL never runs.
 
 The results stay pySHACL's as long as the queries find a superset of the failing nodes, so every
 doubt widens the set: a constraint or target this module does not compile makes all of its shape's
