@@ -124,12 +124,16 @@ def trig(graphs: Mapping[URIRef, Graph], prefix_map: Mapping[str, str] | None = 
     return "\n".join(lines)
 
 
-def write_atomically(path: Path, content: str) -> None:
-    """Write ``content`` to ``path`` so readers see the old file or the new one, never a part."""
+def write_atomically(path: Path, content: str | bytes) -> None:
+    """Write ``content`` to ``path`` so readers see the old file or the new one, never a part.
+
+    Text is written as UTF-8 with ``\\n`` line ends; bytes (an export of a large file, already
+    encoded) as they are, so 300 MB are not decoded only to be encoded again.
+    """
     handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
-        with os.fdopen(handle, "w", encoding="utf-8", newline="\n") as stream:
-            stream.write(content)
+        with os.fdopen(handle, "wb") as stream:
+            stream.write(content.encode("utf-8") if isinstance(content, str) else content)
             stream.flush()
             os.fsync(stream.fileno())
         umask = os.umask(0)
