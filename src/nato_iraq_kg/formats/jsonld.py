@@ -59,6 +59,7 @@ class _Compactor:
         self.id_key = aliases.get("@id", "@id")
         self.type_key = aliases.get("@type", "@type")
         self.classes: dict[str, str] = {}
+        self.compacted: dict[Node, str] = {}  # each IRI once: a large graph names each many times
         self.terms: dict[str, list[tuple[str, dict]]] = defaultdict(list)
         for name, value in sorted(context.items()):
             if name.startswith("@") or name in self.prefixes or value in ("@id", "@type"):
@@ -74,6 +75,12 @@ class _Compactor:
 
     def iri(self, node: Node) -> str:
         """Return ``node`` as a compact IRI with the longest matching prefix, else in full."""
+        found = self.compacted.get(node)
+        if found is None:
+            found = self.compacted[node] = self._compact(node)
+        return found
+
+    def _compact(self, node: Node) -> str:
         if not isinstance(node, URIRef):
             raise ValueError(f"only IRIs can be compacted here, not {node!r}")
         text, best = str(node), None
@@ -152,7 +159,8 @@ def _node(
             sets.add(key)
     node: dict[str, Any] = {compactor.id_key: compactor.iri(subject)}
     for key, values in entries.items():
-        values = sorted(values, key=_order)
+        if len(values) > 1:
+            values = sorted(values, key=_order)
         node[key] = values if key in sets or len(values) > 1 else values[0]
     return node
 
