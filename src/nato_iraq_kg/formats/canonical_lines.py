@@ -14,6 +14,8 @@ base-direction language tags). The parser accepts them, so the text is screened 
 
 from __future__ import annotations
 
+import itertools
+import operator
 import re
 from collections.abc import Iterable
 from typing import Any
@@ -77,7 +79,10 @@ def sorted_lines(statements: Iterable[Any], dataset: bool) -> list[bytes]:
     if any(mark.search(text) for mark in _SUSPECT):
         _refuse_unwritable([line for line in lines if any(m.search(line) for m in _SUSPECT)])
     lines.sort()  # timsort: nearly free on the sorted files we usually read
-    return list(dict.fromkeys(lines))  # duplicates are neighbours now; first one kept
+    # duplicates are neighbours now: looking for one costs a fifth of removing them all
+    if any(map(operator.eq, lines, itertools.islice(lines, 1, None))):
+        lines = list(dict.fromkeys(lines))
+    return lines
 
 
 def join_lines(lines: list[bytes]) -> bytes:
