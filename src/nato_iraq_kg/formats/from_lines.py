@@ -23,16 +23,14 @@ from ..errors import CheckFailure
 Triple = tuple[Node, Node, Node]
 
 
-class Terms:
-    """Turns the N-Triples text of a term into the equal rdflib term, each text once."""
+class Terms(dict[str, Node]):
+    """The rdflib term of each N-Triples term text, ``terms[text]``, each made once.
 
-    def __init__(self) -> None:
-        self.known: dict[str, Node] = {}
+    A dict with ``__missing__``: a term seen before costs one lookup in C, no Python call.
+    """
 
-    def __call__(self, text: str) -> Node:
-        found = self.known.get(text)
-        if found is None:
-            found = self.known[text] = _term(text)
+    def __missing__(self, text: str) -> Node:
+        found = self[text] = _term(text)
         return found
 
 
@@ -61,7 +59,7 @@ def triples(lines: list[bytes], terms: Terms | None = None) -> list[Triple]:
     found = []
     for line in lines:
         s, p, o = line.decode("utf-8")[:-2].split(" ", 2)
-        found.append((make(s), make(p), make(o)))
+        found.append((make[s], make[p], make[o]))
     return found
 
 
@@ -84,7 +82,7 @@ def named_graphs(lines: list[bytes], terms: Terms | None = None) -> dict[URIRef,
             o = rest[: end + 1] + suffix
         if not g:
             raise CheckFailure(f"a statement in the default graph is not written to TriG: {text}")
-        graphs[make(g)].append((make(s), make(p), make(o)))  # type: ignore[index]
+        graphs[make[g]].append((make[s], make[p], make[o]))  # type: ignore[index]
     return graphs
 
 
@@ -93,9 +91,16 @@ class TripleIndex:
 
     def __init__(self, statements: list[Triple]) -> None:
         self.statements = statements
-        self.by_subject: dict[Node, list[tuple[Node, Node]]] = defaultdict(list)
-        for s, p, o in statements:
-            self.by_subject[s].append((p, o))
+        self._by_subject: dict[Node, list[tuple[Node, Node]]] | None = None
+
+    @property
+    def by_subject(self) -> dict[Node, list[tuple[Node, Node]]]:
+        """Each subject's (predicate, object) pairs, indexed on first use (Turtle never asks)."""
+        if self._by_subject is None:
+            self._by_subject = defaultdict(list)
+            for s, p, o in self.statements:
+                self._by_subject[s].append((p, o))
+        return self._by_subject
 
     def __iter__(self) -> Iterator[Triple]:
         return iter(self.statements)
