@@ -304,7 +304,8 @@ def render_report(results: dict[str, Any]) -> str:
                 f"{max(mine.values()):.2f}" if mine else "-",
             ]
         )
-    parts += ["", "## Competency questions (44): Oxigraph (ours) vs rdflib Dataset", ""]
+    asked = max((cq_ratio(results, size)[2] for size in sizes), default=0)
+    parts += ["", f"## Competency questions ({asked}): Oxigraph (ours) vs rdflib Dataset", ""]
     parts.append(
         table(
             [

@@ -768,6 +768,20 @@ def test_no_identity_link_without_a_checked_id(facts, entity):
     assert objects(facts, entity, OWL.sameAs) == set()
 
 
+def test_partners_across_the_globe_is_a_named_group_not_an_organisation(facts):
+    """Iraq is "one of a range of countries ... often referred to as 'partners across the globe'".
+
+    The page names a loose group, not an organisation Iraq joined: so ``foaf:member`` (a group's
+    member), never ``org:memberOf``, whose range would make the group an ``org:Organization``.
+    """
+    group = iri("actor:partners-across-the-globe")
+    member = URIRef("http://xmlns.com/foaf/0.1/member")
+    assert set(facts.objects(group, member)) == {iri("actor:iraq")}
+    org = "http://www.w3.org/ns/org#"
+    assert (None, URIRef(org + "memberOf"), group) not in facts
+    assert (group, URIRef(org + "hasMember"), None) not in facts
+
+
 def test_no_cooperation_area_is_linked(facts):
     """No cooperation area carries an owl:sameAs."""
     rows = facts.query(PREFIXES + "SELECT ?a WHERE { ?a a nik:CooperationArea ; owl:sameAs ?x }")
@@ -778,9 +792,10 @@ def test_no_cooperation_area_is_linked(facts):
 # Counts per top class.
 # --------------------------------------------------------------------------------------------
 
-#: Counted by hand from the `entities:` section of the curated YAML (123 declarations):
+#: Counted by hand from the `entities:` section of the curated YAML (125 declarations):
 #: 31 actor:, 4 office:, 13 programme:, 29 event:, 7 place:, 2 document:, 5 quantity:,
-#: 4 principle:, 28 area:. nik:State is a subclass of both nik:Actor and nik:Place, so Iraq and
+#: 4 principle:, 28 area:, 2 topic: (of the talks of 18 October 2016). nik:State is a subclass
+#: of both nik:Actor and nik:Place, so Iraq and
 #: Jordan count as Places too (7 + 2 = 9). nik:SourcePage and nik:SourceRevision are
 #: nik:Documents: the source graph adds the page and its revision (2 + 2 = 4).
 TOP_CLASS_COUNTS = {
@@ -792,6 +807,7 @@ TOP_CLASS_COUNTS = {
     "Quantity": 5,
     "CooperationArea": 28,
     "Principle": 4,
+    "Topic": 2,
     "Office": 4,
 }
 

@@ -171,7 +171,7 @@ def test_landing_page_counts_each_kind_as_the_build_does(store: Any, build: Any)
     shown = dict(
         re.findall(r'<details data-class="([^"]+)"><summary>[^<]*\(<span class="count">(\d+)', page)
     )
-    assert len(shown) == len(SUMMARY_CLASSES) == 10
+    assert len(shown) == len(SUMMARY_CLASSES) == 11
     assert {cls: int(n) for cls, n in shown.items()} == {str(c): n for c, n in counts.items()}
     places = page.split('data-class="https://w3id.org/nato-iraq-kg/ontology#Place"')[1]
     places = places.split("</details>")[0]
@@ -473,3 +473,17 @@ def test_english_text_carries_no_language_or_datatype_note(store: Any) -> None:
     """English labels read as plain text: no "@en", no "rdf:langString" after them."""
     page = pages.entity_page(store, ID + "actor/jens-stoltenberg")
     assert "langString" not in page and "@en" not in page
+
+
+def test_each_quoted_fact_names_the_revision_that_supports_it(store: Any) -> None:
+    """With one real revision, every fact read from a quote says "as of 3 Feb 2017", linked.
+
+    The revision's page is the source text's own IRI; no fact of the real graph has lapsed.
+    """
+    page = pages.entity_page(store, ID + "actor/nato")
+    badge = '<a href="/id/source/nato-relations-with-iraq-2017-02-03">as of 3 Feb 2017</a>'
+    quoted = re.findall(r'<li class="quote[^"]*">.*?</ul></li>', page, re.S)
+    facts = [f for q in quoted for f in re.findall(r'<li class="fact">.*?</li>', q, re.S)]
+    assert len(facts) > 10 and all(badge in f for f in facts), [f for f in facts if badge not in f]
+    assert "lapsed" not in page
+    parse(page)

@@ -207,3 +207,37 @@ def test_diff_as_rdf_holds_the_lapsed_triples(resolved: Path) -> None:
     event = URIRef("https://w3id.org/nato-iraq-kg/id/event/2016-03-photo-stoltenberg-massoum")
     assert (event, None, None) in lapsed
     assert len(dataset.graph(URIRef(f"{base}/added"))) == 0
+
+
+def _fact_items(page: str) -> list[str]:
+    """Return the HTML of each fact row of an entity page."""
+    return re.findall(r'<li class="fact">.*?</li>', page, re.S)
+
+
+def test_entity_pages_show_the_revisions_behind_each_fact(resolved: Path) -> None:
+    """A fact both revisions state shows both; the dropped caption's fact shows its lapse.
+
+    By hand: the count of officers trained (key point 2, reworded) is supported by the revision
+    of 3 Feb 2017 and by that of 1 Jun 2017; the photo's date was read from the caption the
+    second revision dropped, so it lapsed in 1 Jun 2017 and only the first supports it.
+    """
+    from nato_iraq_kg.serve.page_entity import entity_page
+
+    store = load_graph(resolved / "data" / "nato-iraq.trig")
+    first = f'<a href="/id/source/{FIRST}">as of 3 Feb 2017</a>'
+    second = f'<a href="/id/source/{SECOND}">as of 1 Jun 2017</a>'
+    lapse = f'<a href="/id/source/{SECOND}">lapsed 1 Jun 2017</a>'
+
+    page = entity_page(store, "https://w3id.org/nato-iraq-kg/id/quantity/ntm-i-officers-trained")
+    both = [f for f in _fact_items(page) if ">15000<" in f]
+    assert both and all(first in f and second in f and "lapsed" not in f for f in both), both
+
+    page = entity_page(
+        store, "https://w3id.org/nato-iraq-kg/id/event/2016-03-photo-stoltenberg-massoum"
+    )
+    facts = _fact_items(page)
+    dated = [f for f in facts if "date/2016-03" in f]
+    assert dated and all(lapse in f and first in f and second not in f for f in dated), dated
+    # Facts of the first revision that the second still states carry no lapse.
+    ntm_i = entity_page(store, "https://w3id.org/nato-iraq-kg/id/programme/ntm-i")
+    assert second in ntm_i and "lapsed" not in ntm_i

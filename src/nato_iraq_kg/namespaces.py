@@ -32,6 +32,7 @@ ENTITY_KINDS = (
     "event",
     "area",
     "principle",
+    "topic",
     "place",
     "document",
     "quantity",

@@ -15,11 +15,12 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from typing import Any
 
 from ..sparql.local import compact
 from .evidence import NIF, NIK, OA, Evidence, evidence_of, highlight, highlight_spans, quote_span
+from .fact_standing import Fact, fact_badges, with_standing
 from .html_common import (
     ID_BASE,
     RDF_TYPE,
@@ -27,11 +28,8 @@ from .html_common import (
     SKOS,
     Labels,
     esc,
-    first_of,
-    literal_text,
     local_path,
     named_node,
-    objects_of,
     page_frame,
 )
 from .wording import inverse_label, term_labels
@@ -63,6 +61,7 @@ SUMMARY_ROWS = (
             NIK + "host",
             NIK + "issuedBy",
             ORG + "hasMember",
+            "http://xmlns.com/foaf/0.1/member",
         ),
     ),
     (
@@ -88,22 +87,6 @@ GRAPH_NOTES = {
 FOLD_AFTER = 8
 
 
-@dataclass(frozen=True)
-class Fact:
-    """One statement about the page's entity, and every graph that states it.
-
-    ``inverse`` is true when the entity is the statement's object (the page reads it backwards).
-    """
-
-    subject: Any
-    predicate: Any
-    object: Any
-    graphs: tuple[Any, ...]
-    inverse: bool
-    #: (tier, reason) of each graph that states it: ("stated", None), ("interpreted", "why ...").
-    tiers: tuple[tuple[str, str | None], ...] = ()
-
-
 @dataclass
 class Passage:
     """One paragraph of the source page and the quotes read from it, each with its facts."""
@@ -113,46 +96,6 @@ class Passage:
     text: str | None
     begin: int
     quotes: dict[str, tuple[Evidence, list[Fact]]] = field(default_factory=dict)
-
-
-TIER_ORDER = ("stated", "derived", "interpreted")
-
-
-def fact_badges(fact: Fact) -> str:
-    """Return the badges shown after one fact: the tier of each graph that states it.
-
-    A reader sees at once whether the page says a fact, a rule derived it, or a curator read it
-    into the quote; an interpretation's reason shows on hover.
-    """
-    badges = []
-    for name, why in sorted(set(fact.tiers), key=lambda t: (TIER_ORDER.index(t[0]), t[1] or "")):
-        tip = f' title="{esc(why)}"' if why else ""
-        badges.append(f'<span class="tier tier-{esc(name)}"{tip}>{esc(name)}</span>')
-    return " ".join(badges)
-
-
-def with_tiers(store: Any, facts: Iterable[Fact]) -> list[Fact]:
-    """Return the facts with the tier (and reason) of each graph that states them."""
-    known: dict[Any, tuple[str, str | None] | None] = {}
-    result = []
-    for fact in facts:
-        tiers = []
-        for graph in fact.graphs:
-            if graph not in known:
-                tier = first_of(objects_of(store, graph, NIK + "tier"))
-                known[graph] = (
-                    (
-                        tier.value.rsplit("#", 1)[-1],
-                        literal_text(store, graph, SKOS + "editorialNote"),
-                    )
-                    if tier is not None
-                    and getattr(tier, "value", "").rsplit("#", 1)[-1] in TIER_ORDER
-                    else None
-                )
-            if known[graph] is not None:
-                tiers.append(known[graph])
-        result.append(replace(fact, tiers=tuple(tiers)))
-    return result
 
 
 def has_entity(store: Any, iri: str) -> bool:
@@ -381,8 +324,8 @@ def entity_page(store: Any, iri: str, vocabulary: Mapping[str, str] | None = Non
     names = term_labels(vocabulary)
     labels = Labels(store, names)
     label = labels.name(node)
-    facts = with_tiers(store, facts_about(store, node))
-    in_graph = with_tiers(store, _statements_in_graph(store, node))
+    facts = with_standing(store, facts_about(store, node))
+    in_graph = with_standing(store, _statements_in_graph(store, node))
     passages, unquoted = passages_of(store, [*in_graph, *facts])
 
     head = [

@@ -31,6 +31,7 @@ KINDS = (
     "event",
     "area",
     "principle",
+    "topic",
     "place",
     "document",
     "quantity",
@@ -46,6 +47,7 @@ KIND_WEIGHT = {
     "area": 3,
     "office": 3,
     "principle": 3,
+    "topic": 3,
     "document": 3,
     "event": 1,
 }
