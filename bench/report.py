@@ -55,7 +55,7 @@ def _export_figure(record: dict[str, Any] | None, fmt: str) -> str:
     wall, cpu = export_seconds(record, fmt), export_cpu(record, fmt)
     if wall is None:
         return "stopped"
-    return f"{wall:.1f} s" + ("" if cpu is None else f" ({cpu:.1f} s CPU)")
+    return f"{wall:.2f} s" + ("" if cpu is None else f" ({cpu:.2f} s CPU)")
 
 
 def status(ok: bool | None) -> str:
