@@ -159,7 +159,9 @@ def validate(path: Path, mode: str) -> None:
             ).results
 
         began = time.perf_counter()
+        cpu = time.process_time()
         seconds, results = timed(run)
+        emit(validate_cpu_s=time.process_time() - cpu)  # wall time is noisy on a shared machine
     else:
         seconds, data = timed(lambda: union_graph(rdflib_dataset(path)))
         emit(load_s=seconds, triples=len(data))

@@ -13,8 +13,8 @@ from nato_iraq_kg.remote.publish_plan import PUBLISHED_NAMESPACE, quads_digest
 
 ROOT = Path(__file__).resolve().parents[1]
 DATASET_NQ = ROOT / "data" / "nato-iraq.nq"
-DATASET_QUADS = 9812  # lines of data/nato-iraq.nq, one quad each
-DATASET_GRAPHS = 326
+DATASET_QUADS = 9946  # lines of data/nato-iraq.nq, one quad each
+DATASET_GRAPHS = 331
 DROPPED_GRAPH = (
     "https://w3id.org/nato-iraq-kg/id/assertion/nato-relations-with-iraq-2017-02-03/"
     "name-actor-al-abadi"

@@ -794,7 +794,7 @@ def test_no_cooperation_area_is_linked(facts):
 
 #: Counted by hand from the `entities:` section of the curated YAML (125 declarations):
 #: 31 actor:, 4 office:, 13 programme:, 29 event:, 7 place:, 2 document:, 5 quantity:,
-#: 4 principle:, 28 area:, 2 topic: (of the talks of 18 October 2016). nik:State is a subclass
+#: 4 principle:, 28 area:, 2 theme: (of the talks of 18 October 2016). nik:State is a subclass
 #: of both nik:Actor and nik:Place, so Iraq and
 #: Jordan count as Places too (7 + 2 = 9). nik:SourcePage and nik:SourceRevision are
 #: nik:Documents: the source graph adds the page and its revision (2 + 2 = 4).
@@ -807,7 +807,7 @@ TOP_CLASS_COUNTS = {
     "Quantity": 5,
     "CooperationArea": 28,
     "Principle": 4,
-    "Topic": 2,
+    "Theme": 2,
     "Office": 4,
 }
 

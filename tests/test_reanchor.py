@@ -58,7 +58,7 @@ def test_properties_hold_on_generated_revisions(text: str, quotes: list[Quote]) 
                 assert found.status is Status.LOST, where
             else:
                 assert found.status.needs_review, where
-    assert sum(outcomes.values()) == len(SEEDS) * len(quotes) == 240 * 321
+    assert sum(outcomes.values()) == len(SEEDS) * len(quotes) == 240 * 326
     for needed in [("survived", "kept"), ("survived", "moved"), ("deleted", "lost")]:
         assert outcomes[needed] > 100, outcomes
     assert outcomes[("touched", "changed")] > 100, outcomes
@@ -121,7 +121,7 @@ def test_cli_json_contract_and_exit_0_for_the_same_text() -> None:
     assert code == 0
     report = json.loads(out)
     assert report["from"] == report["to"]
-    assert len(report["quotes"]) == 321
+    assert len(report["quotes"]) == 326
     keys = {"id", "status", "exact", "old", "new", "new_exact", "score"}
     assert all(set(q) == keys for q in report["quotes"])
 

@@ -160,7 +160,7 @@ def test_facts_table_quotes_are_the_text_at_their_offsets() -> None:
     assert len(rows) > 500
     for row in rows:
         assert text[int(row["start"]) : int(row["end"])] == row["quote"], row
-    assert len({r["evidence"] for r in rows}) == 321  # the build's count of quotes checked
+    assert len({r["evidence"] for r in rows}) == 326  # the build's count of quotes checked
 
 
 def test_facts_table_has_the_ntm_i_officers_fact() -> None:

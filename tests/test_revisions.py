@@ -111,7 +111,7 @@ def test_reanchor_reports_the_hand_made_revision(carried: Result) -> None:
     report = json.loads(carried.stdout)
     assert report["to"].endswith(SECOND)
     quotes = report["quotes"]
-    assert len(quotes) == 321
+    assert len(quotes) == 326
     caption_start = REAL.read_text(encoding="utf-8").index(CAPTION)
     by_key = {q["id"].rsplit("/", 1)[1]: q for q in quotes}
     assert by_key["fact-caption-photo-date"]["status"] == "lost"

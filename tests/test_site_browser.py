@@ -18,7 +18,7 @@ from test_browser import CHROMIUM, CHROMIUM_ARGS, STOLTENBERG_QUOTE, TIMELINE_EV
 from triplestores import wait_for_http
 
 ID = "https://w3id.org/nato-iraq-kg/id/"
-QUESTIONS = 49
+QUESTIONS = 50
 
 
 @pytest.fixture(scope="module")

@@ -32,7 +32,7 @@ ENTITY_KINDS = (
     "event",
     "area",
     "principle",
-    "topic",
+    "theme",
     "place",
     "document",
     "quantity",

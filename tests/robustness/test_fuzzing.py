@@ -250,7 +250,7 @@ def query_strings(draw: Any) -> str:
 @given(query_strings())
 def test_random_queries_get_an_answer_or_a_clear_refusal(query: str) -> None:
     """Case 17: random or mangled queries: 200, or 4xx/503 with a message; never a 500."""
-    assert len(question_texts()) == 49
+    assert len(question_texts()) == 50
     response = client().post("/sparql", data={"query": query})
     assert response.status_code in (200, 400, 403, 406, 413, 503), response.text
     if response.status_code != 200:

@@ -20,7 +20,7 @@ SUMMARY_CLASSES = (
     NIK.Event,
     NIK.CooperationArea,
     NIK.Principle,
-    NIK.Topic,
+    NIK.Theme,
     NIK.Place,
     NIK.Document,
     NIK.Quantity,

@@ -248,13 +248,13 @@ def derived_graph(assertions: Sequence[Assertion], concepts: dict[URIRef, URIRef
 SCHEMES = {
     entity("scheme", "cooperation-areas"): "NATO–Iraq cooperation areas",
     entity("scheme", "principles"): "principles of NATO–Iraq cooperation",
-    entity("scheme", "topics"): "topics of NATO–Iraq talks",
+    entity("scheme", "themes"): "themes of NATO–Iraq talks",
 }
 
 SCHEME_OF_TYPE = {
     NIK.CooperationArea: entity("scheme", "cooperation-areas"),
     NIK.Principle: entity("scheme", "principles"),
-    NIK.Topic: entity("scheme", "topics"),
+    NIK.Theme: entity("scheme", "themes"),
 }
 
 

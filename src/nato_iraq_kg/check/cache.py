@@ -23,7 +23,14 @@ from .. import paths
 from .shapes import ValidationReport, ValidationResult
 
 #: The modules whose code decides the results, besides pyshacl and rdflib themselves.
-CODE_FILES = ("shapes.py", "prefilter.py", "screen.py", "screened.py", "literal_ledger.py")
+CODE_FILES = (
+    "shapes.py",
+    "prefilter.py",
+    "screen.py",
+    "screened.py",
+    "literal_ledger.py",
+    "class_closure.py",
+)
 
 
 def default_folder(root: Path | None = None) -> Path:

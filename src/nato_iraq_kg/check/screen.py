@@ -20,20 +20,20 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from dataclasses import dataclass
 from typing import Any
 
 from rdflib import RDF, Graph, Literal, URIRef
 from rdflib.collection import Collection
 from rdflib.term import Node
 
+from .class_closure import ClassClosure
 from .literal_ledger import STORED_AS as _STORED_AS
 from .literal_ledger import Ledger
 from .prefilter import SH, _batch_query, _iri, _prefixes, _target_pattern
 
 __all__ = ["candidates"]
 
-RDFS_SUBCLASS = "<http://www.w3.org/2000/01/rdf-schema#subClassOf>"
-RDF_TYPE = f"<{RDF.type}>"
 TARGETS = (SH.targetClass, SH.targetNode, SH.targetSubjectsOf, SH.targetObjectsOf, SH.target)
 #: Shape terms that are not constraints (or are read with the constraint they belong to).
 NOT_CONSTRAINTS = frozenset(
@@ -59,6 +59,24 @@ _RANGES = {
 
 class Unsupported(Exception):
     """A constraint, path or target this module does not compile: its targets are candidates."""
+
+
+@dataclass(frozen=True)
+class Check:
+    """One query listing the targets that may fail a constraint, and a cheaper one before it.
+
+    ``guard``, when set, asks the same of every node of the store rather than of the targets
+    (every value of a predicate, every subject's count): a superset, and no target set to
+    compute. When it finds nothing, nothing can fail and ``query`` is not run. ``fatal``: a row
+    sends the whole data to pySHACL (see :func:`_queries`). A check with ``absent`` set (and no
+    query) fails the targets that have no match for that pattern (``sh:minCount 1``,
+    ``sh:hasValue``): those of one shape are tested in one query, one pass over its targets.
+    """
+
+    query: str = ""
+    fatal: bool = False
+    guard: str | None = None
+    absent: str | None = None
 
 
 def _term(node: Node) -> str:
@@ -96,13 +114,13 @@ def _path(shapes: Graph, path: Node) -> tuple[str, set[str]]:
     raise Unsupported(path)
 
 
-def _value_filter(shapes: Graph, shape: Node, predicate: Node, value: Node) -> str | None:
+def _value_filter(shapes: Graph, closure: ClassClosure, predicate: Node, value: Node) -> str | None:
     """Return a SPARQL expression true when value node ``?v`` fails one value-level constraint.
 
     None for a constraint that is not about one value at a time (counts, pairs, patterns).
     """
     if predicate == SH["class"]:
-        return f"NOT EXISTS {{ ?v {RDF_TYPE}/{RDFS_SUBCLASS}* {_term(value)} }}"
+        return f"!{closure.has_type('?v', _term(value))}"
     if predicate == SH.datatype:
         stored = _STORED_AS.get(str(value), str(value))
         return f"!(isLiteral(?v) && DATATYPE(?v) = <{stored}>)"
@@ -141,8 +159,8 @@ def _wrap(targets: str, body: str, tail: str = "") -> str:
 
 
 def _queries(
-    shapes: Graph, shape: Node, targets: str, path: Node | None
-) -> Iterator[tuple[str, bool]]:
+    shapes: Graph, closure: ClassClosure, shape: Node, targets: str, path: Node | None
+) -> Iterator[Check]:
     """Yield queries that list the targets that may fail the constraints of one shape.
 
     Each comes with a flag: True for the ``sh:datatype`` checks, whose failures mean a literal of
@@ -151,45 +169,42 @@ def _queries(
     differently from pySHACL: then the whole data goes to pySHACL.
     """
     values = "BIND (?this AS ?v)"
+    anywhere = None  # the path from any node, when it is one step (cheap to scan whole)
     if path is not None:
         sparql_path, _ = _path(shapes, path)
         values = f"?this {sparql_path} ?v ."
+        if isinstance(path, URIRef) or isinstance(shapes.value(path, SH.inversePath), URIRef):
+            anywhere = f"?screenAny {sparql_path} ?v ."
     failing: list[str] = []  # value-level conditions, all checked in one query
-    bounds: list[str] = []  # counts of distinct values, in the same query
+    least: list[int] = []  # minimum and maximum counts of distinct values
+    most: list[int] = []
     for predicate, value in shapes.predicate_objects(shape):
         if predicate in NOT_CONSTRAINTS or not str(predicate).startswith(str(SH)):
             continue  # only SHACL's own terms are constraints (custom components: see candidates)
         if predicate == SH.pattern:
             continue  # checked in Python, with the regular expressions pySHACL uses
-        expression = _value_filter(shapes, shape, predicate, value)
+        expression = _value_filter(shapes, closure, predicate, value)
         if predicate == SH.datatype and expression is not None:
-            yield _by_value(targets, values, f"COALESCE({expression}, true)"), True
+            yield _by_value(targets, values, anywhere, f"COALESCE({expression}, true)", True)
         elif expression is not None:
             failing.append(f"COALESCE({expression}, true)")
         elif predicate == SH.minCount and path is not None:
-            bounds.append(f"COUNT(DISTINCT ?v) < {int(value)}")
+            least.append(int(value))
         elif predicate == SH.maxCount and path is not None:
-            bounds.append(f"COUNT(DISTINCT ?v) > {int(value)}")
+            most.append(int(value))
         elif predicate == SH.hasValue:
             if path is None:
-                yield _wrap(targets, f"FILTER (!sameTerm(?this, {_term(value)}))"), False
+                yield Check(_wrap(targets, f"FILTER (!sameTerm(?this, {_term(value)}))"))
             else:
                 sparql_path, _ = _path(shapes, path)
-                yield (
-                    _wrap(
-                        targets,
-                        f"FILTER NOT EXISTS {{ ?this {sparql_path} ?h FILTER (sameTerm(?h, "
-                        f"{_term(value)})) }}",
-                    ),
-                    False,
-                )
+                yield Check(absent=f"?this {sparql_path} ?h FILTER (sameTerm(?h, {_term(value)}))")
         elif predicate in (SH.equals, SH.disjoint) and path is not None:
             other = f"?this {_term(value)} ?v"
             if predicate == SH.disjoint:
-                yield _wrap(targets, f"{values} {other} ."), False
+                yield Check(_wrap(targets, f"{values} {other} ."))
             else:
-                yield _wrap(targets, f"{{ {values} FILTER NOT EXISTS {{ {other} }} }}"), False
-                yield _wrap(targets, f"{{ {other} FILTER NOT EXISTS {{ {values} }} }}"), False
+                yield Check(_wrap(targets, f"{{ {values} FILTER NOT EXISTS {{ {other} }} }}"))
+                yield Check(_wrap(targets, f"{{ {other} FILTER NOT EXISTS {{ {values} }} }}"))
         elif predicate == SH.uniqueLang and path is not None:
             if value.toPython() is True:
                 other = values.replace("?v", "?w")
@@ -197,40 +212,84 @@ def _queries(
                     f'{values} {other} FILTER (!sameTerm(?v, ?w) && LANG(?v) != "" && '
                     "LCASE(LANG(?v)) = LCASE(LANG(?w)))"
                 )
-                yield _wrap(targets, unique), False
+                yield Check(_wrap(targets, unique))
         elif predicate == SH.qualifiedValueShape and path is not None:
-            yield _qualified(shapes, shape, value, targets, values), False
+            yield Check(_qualified(shapes, closure, shape, value, targets, values))
         elif predicate == SH.qualifiedValueShapesDisjoint and not value.toPython():
             continue
         else:
             raise Unsupported(predicate)
     if failing:
-        yield _by_value(targets, values, " || ".join(failing)), False
-    if bounds:
-        query = _wrap(
-            targets, f"OPTIONAL {{ {values} }}", f"GROUP BY ?this HAVING ({' || '.join(bounds)})"
+        yield _by_value(targets, values, anywhere, " || ".join(failing), False)
+    yield from _counts(targets, values, anywhere, least, most)
+
+
+def _counts(
+    targets: str, values: str, anywhere: str | None, least: list[int], most: list[int]
+) -> Iterator[Check]:
+    """Yield the checks of ``sh:minCount`` and ``sh:maxCount``: too few values, too many.
+
+    Too many is first asked of the predicate as a whole, without the targets: when it has as many
+    subjects as triples (two counts, no grouping), no subject has two values. A minimum of one
+    is a ``NOT EXISTS`` per target rather than a count.
+    """
+    if least and max(least) > 0:  # (a minimum of 0 never fails)
+        if max(least) == 1:
+            yield Check(absent=values)
+        else:
+            query = _wrap(
+                targets,
+                f"OPTIONAL {{ {values} }}",
+                f"GROUP BY ?this HAVING (COUNT(DISTINCT ?v) < {max(least)})",
+            )
+            yield Check(
+                query.replace("SELECT DISTINCT ?this WHERE { {", "SELECT ?this WHERE { {", 1)
+            )
+    if most:
+        having = f"HAVING (COUNT(DISTINCT ?v) > {min(most)})"
+        query = _wrap(targets, f"OPTIONAL {{ {values} }}", f"GROUP BY ?this {having}")
+        guard = None
+        if anywhere is not None:
+            counts = "(COUNT(*) AS ?screenAll) (COUNT(DISTINCT ?screenAny) AS ?screenSubjects)"
+            more = "?screenAll > ?screenSubjects" if min(most) > 0 else "?screenAll > 0"
+            guard = (
+                f"SELECT * WHERE {{ {{ SELECT {counts} WHERE {{ {anywhere} }} }} FILTER ({more}) }}"
+            )
+        yield Check(
+            query.replace("SELECT DISTINCT ?this WHERE { {", "SELECT ?this WHERE { {", 1),
+            guard=guard,
         )
-        yield query.replace("SELECT DISTINCT ?this WHERE { {", "SELECT ?this WHERE { {", 1), False
 
 
-def _by_value(targets: str, values: str, failing: str) -> str:
-    """Return a query for the targets with a value that fails ``failing``, tested once per value.
+def _by_value(targets: str, values: str, anywhere: str | None, failing: str, fatal: bool) -> Check:
+    """Return a check for the targets with a value that fails ``failing``, tested once per value.
 
     A value-level test (``sh:class`` follows ``rdf:type/rdfs:subClassOf*``) depends on the value
     alone, and many targets share values (every piece of evidence names one of five methods):
     the distinct values are tested first, and only the failing ones are joined back to targets.
+    When the path is one step, the guard first tests every value of it in the store, whoever
+    holds it: on valid data none fails and the targets are never listed.
     """
     if values.startswith("BIND"):  # the focus node itself: it is its one value
-        return _wrap(targets, f"{values} FILTER ({failing})")
+        return Check(_wrap(targets, f"{values} FILTER ({failing})"), fatal)
     every = f"{{ SELECT DISTINCT ?this WHERE {{ {targets} }} }}"
-    return (
+    query = (
         f"SELECT DISTINCT ?this WHERE {{ "
         f"{{ SELECT DISTINCT ?v WHERE {{ {{ SELECT DISTINCT ?v WHERE {{ {every} {values} }} }} "
         f"FILTER ({failing}) }} }} {every} {values} }}"
     )
+    guard = None
+    if anywhere is not None:
+        guard = (
+            f"SELECT ?v WHERE {{ {{ SELECT DISTINCT ?v WHERE {{ {anywhere} }} }} "
+            f"FILTER ({failing}) }} LIMIT 1"
+        )
+    return Check(query, fatal, guard)
 
 
-def _qualified(shapes: Graph, shape: Node, inner: Node, targets: str, values: str) -> str:
+def _qualified(
+    shapes: Graph, closure: ClassClosure, shape: Node, inner: Node, targets: str, values: str
+) -> str:
     """Return the query for a qualified value shape made of value-level constraints only."""
     if (shape, SH.qualifiedValueShapesDisjoint, Literal(True)) in shapes:
         raise Unsupported(shape)
@@ -240,7 +299,7 @@ def _qualified(shapes: Graph, shape: Node, inner: Node, targets: str, values: st
             continue
         if predicate in (SH.property, SH.sparql, *TARGETS):
             raise Unsupported(predicate)
-        expression = _value_filter(shapes, inner, predicate, value)
+        expression = _value_filter(shapes, closure, predicate, value)
         if expression is None:
             raise Unsupported(predicate)
         failing.append(expression)
@@ -346,8 +405,9 @@ def candidates(store: Any, shapes: Graph, ledger: Ledger) -> set[Node] | None:
     if ledger.ill_typed:
         return None  # engines disagree on ill-typed literals: pySHACL judges everything
     found: set[str] = set()
-    # (query, the query for all its shape's targets, whether a row sends everything to pySHACL)
-    queries: list[tuple[str, str, bool]] = []
+    closure = ClassClosure(store)
+    # (a check, the query for all its shape's targets)
+    queries: list[tuple[Check, str]] = []
     for shape in _shapes_with_targets(shapes):
         if (shape, SH.deactivated, Literal(True)) in shapes:
             continue
@@ -359,7 +419,7 @@ def candidates(store: Any, shapes: Graph, ledger: Ledger) -> set[Node] | None:
             if {f"<{p}>" for p in shapes.objects(shape, SH.targetObjectsOf)} & ledger.predicates():
                 raise Unsupported(shape)  # a literal focus node the store may misreport
             own_path = shapes.value(shape, SH.path)
-            queries.extend((q, every, f) for q, f in _queries(shapes, shape, targets, own_path))
+            checks = list(_queries(shapes, closure, shape, targets, own_path))
             parts = [(shape, own_path)]
             for member in shapes.objects(shape, SH.property):
                 if (member, SH.deactivated, Literal(True)) in shapes:
@@ -367,10 +427,12 @@ def candidates(store: Any, shapes: Graph, ledger: Ledger) -> set[Node] | None:
                 member_path = shapes.value(member, SH.path)
                 if member_path is None:
                     raise Unsupported(member)
-                queries.extend(
-                    (q, every, f) for q, f in _queries(shapes, member, targets, member_path)
-                )
+                checks.extend(_queries(shapes, closure, member, targets, member_path))
                 parts.append((member, member_path))
+            queries.extend((c, every) for c in checks if c.absent is None)
+            absent = [f"NOT EXISTS {{ {c.absent} }}" for c in checks if c.absent is not None]
+            if absent:
+                queries.append((Check(_wrap(targets, f"FILTER ({' || '.join(absent)})")), every))
             suspects: set[str] = set()
             mistyped: set[str] = set()
             for part, path in parts:
@@ -387,22 +449,38 @@ def candidates(store: Any, shapes: Graph, ledger: Ledger) -> set[Node] | None:
             for listed, fatal in ((suspects, False), (mistyped, True)):
                 if listed:  # those among the shape's own targets
                     nodes = " ".join(sorted(listed))
-                    queries.append((_wrap(targets, f"VALUES ?this {{ {nodes} }}"), every, fatal))
+                    queries.append(
+                        (Check(_wrap(targets, f"VALUES ?this {{ {nodes} }}"), fatal), every)
+                    )
             for constraint in shapes.objects(shape, SH.sparql):
-                queries.append((_sparql_query(shapes, shape, constraint, targets), every, False))
+                queries.append((Check(_sparql_query(shapes, shape, constraint, targets)), every))
         except Unsupported:
-            queries.append((every, every, False))
-    for query, fallback, fatal in queries:
+            queries.append((Check(every), every))
+    guards: dict[str, bool] = {}  # a guard's answer, shared by the shapes that reuse a property
+    for check, fallback in queries:
+        if check.guard is not None:
+            if check.guard not in guards:
+                guards[check.guard] = _any_row(store, check.guard)
+            if not guards[check.guard]:
+                continue
         try:
-            rows = list(store.query(query, use_default_graph_as_union=True))
+            rows = list(store.query(check.query, use_default_graph_as_union=True))
         except (SyntaxError, ValueError, OSError):  # a construct Oxigraph cannot run
             rows = list(store.query(fallback, use_default_graph_as_union=True))
-        if rows and fatal:
+        if rows and check.fatal:
             return None
         found |= {str(row["this"]) for row in rows}
     if any(not (text.startswith("<") and text.endswith(">")) for text in found):
         return None  # a blank node or literal: pySHACL's focus_nodes would drop it
     return {URIRef(text[1:-1]) for text in found}
+
+
+def _any_row(store: Any, query: str) -> bool:
+    """Return True if ``query`` has a solution, or cannot be run (then the full check runs)."""
+    try:
+        return any(True for _ in store.query(query, use_default_graph_as_union=True))
+    except (SyntaxError, ValueError, OSError):
+        return True
 
 
 def _sparql_query(shapes: Graph, shape: Node, constraint: Node, targets: str) -> str:

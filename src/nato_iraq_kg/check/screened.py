@@ -70,7 +70,11 @@ def screen_store(
     store.extend(quads)
     try:
         found = candidates(store, shapes, builder.finish())
-        return None if found is None else restrict_targets(store, shapes, found)
+        if found is None:
+            return None
+        # No candidate: shapes without any target (copying and restricting them costs more than
+        # the screen itself on our graph).
+        return restrict_targets(store, shapes, found) if found else Graph()
     finally:
         store.remove_graph(name)
 

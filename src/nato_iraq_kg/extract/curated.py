@@ -24,7 +24,7 @@ from ..source.quotes import first_occurrence, locate_quote
 from ..source.revision import SourceRevision
 from .assertion import Assertion, Triple, entity_key, label_literal
 
-CONCEPT_TYPES = frozenset({NIK.CooperationArea, NIK.Principle, NIK.Topic})
+CONCEPT_TYPES = frozenset({NIK.CooperationArea, NIK.Principle, NIK.Theme})
 
 #: Why a curated SKOS link is an interpretation: the page names the concepts, never relates them.
 CONCEPT_LINK_WHY = (

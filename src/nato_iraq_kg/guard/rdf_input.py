@@ -362,8 +362,8 @@ def load_rdf_file(
     with _open(path, limit) as reader:
         reader.tap = tap
         try:
-            store.bulk_load(
-                input=reader,
+            store.bulk_load(  # buffered: Oxigraph reads 2 KiB at a time, and the tap is Python
+                input=io.BufferedReader(reader, _CHUNK),
                 format=getattr(pyoxigraph.RdfFormat, fmt),
                 base_iri=path.resolve().as_uri(),
             )

@@ -45,7 +45,7 @@ BROWSE_HEADINGS = {
     NIK + "Event": "Events",
     NIK + "CooperationArea": "Cooperation areas",
     NIK + "Principle": "Principles",
-    NIK + "Topic": "Topics of talks",
+    NIK + "Theme": "Themes of talks",
     NIK + "Place": "Places",
     NIK + "Document": "Documents",
     NIK + "Quantity": "Quantities",

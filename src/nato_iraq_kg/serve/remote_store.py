@@ -25,6 +25,7 @@ import httpx
 from ..namespaces import BASE
 from ..remote.client import EndpointError, SparqlClient
 from ..sparql.search import SEARCH_QUERY, SearchIndex, index_of_bindings
+from .fact_standing import PROV
 
 ID_BASE = BASE + "id/"
 EVENT_BASE = ID_BASE + "event/"
@@ -114,11 +115,13 @@ def _evidence_nodes(bodies: str) -> str:
     """Return the nodes of the evidence of the assertion graphs ``?body`` that ``bodies`` binds.
 
     The annotations whose body each graph is, their targets and selectors (the quote, its
-    offsets) and the document part and sentence the quote is in.
+    offsets), the document part and sentence the quote is in, and the source revisions the graph
+    was read from or lapsed in (a page's badges name them by their date).
     """
     return f"""
       {{ SELECT DISTINCT ?body WHERE {{ {bodies} }} }}
       {{ GRAPH ?ge {{ ?s <{OA}hasBody> ?body }} }}
+      UNION {{ GRAPH ?ge {{ ?body <{PROV}wasDerivedFrom>|<{NIK}lapsedIn> ?s }} }}
       UNION {{ GRAPH ?ge {{ ?ev <{OA}hasBody> ?body ; <{NIK}inPart> ?s }} }}
       UNION {{ GRAPH ?ge {{ ?ev <{OA}hasBody> ?body ; <{NIK}inSentence> ?s }} }}
       UNION {{ GRAPH ?ge {{ ?ev <{OA}hasBody> ?body ; <{OA}hasTarget> ?s }} }}

@@ -31,7 +31,7 @@ KINDS = (
     "event",
     "area",
     "principle",
-    "topic",
+    "theme",
     "place",
     "document",
     "quantity",
@@ -47,7 +47,7 @@ KIND_WEIGHT = {
     "area": 3,
     "office": 3,
     "principle": 3,
-    "topic": 3,
+    "theme": 3,
     "document": 3,
     "event": 1,
 }
