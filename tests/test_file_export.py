@@ -197,3 +197,17 @@ def test_the_command_exports_a_file_to_stdout_and_to_a_path(tmp_path: Path) -> N
     )
     assert refused.exit_code == 2
     assert "over the limit" in refused.stderr
+
+
+def test_the_cycle_collector_is_running_again_after_an_export(tmp_path: Path) -> None:
+    """The collector, paused while an export runs, is back on after it, even after a refusal."""
+    import gc
+
+    assert gc.isenabled()
+    export_file(DATA / "nato-iraq.nt", "nt")
+    assert gc.isenabled()
+    path = tmp_path / "in.nt"
+    path.write_text(f"_:b <{ID}p> <{ID}o> .\n", encoding="utf-8")
+    with pytest.raises(CheckFailure):
+        export_file(path, "ttl")
+    assert gc.isenabled()
