@@ -2,11 +2,18 @@
 
 Both servers run as real processes on free loopback ports, loaded from the same dataset (by default
 data/nato-iraq.trig) with the default graph as the union of the named graphs, so the numbers
-include HTTP, the guard rails and serialisation, not just the engine. Each is driven by the same
-client threads for a bounded time, one query at a time for a third of the time each: a label
-lookup, the timeline (CQ 01) and an aggregate. ``make bench`` (bench/run.py) calls
-:func:`compare`; run alone with `.venv/bin/python bench/bench_endpoint.py [--seconds 20]` it
-prints a table and exits non-zero if our server had errors.
+include HTTP, the guard rails and serialisation, not just the engine. Both are up for the whole
+run and are driven in turn, back to back, by the same client threads, one query at a time: a
+label lookup (one triple pattern: our server answers it in its own process, see
+``serve/quick_query.py``), the same lookup with a FILTER (which takes the worker path, as any
+query that is not a one-pattern lookup), the timeline (CQ 01) and an aggregate. The machine is
+shared and its load moves, so the run is cut into rounds (ours then Oxigraph's, then the other
+way round) and each figure is the median of the rounds; beside it, the CPU time the server's
+processes spent per request (from /proc), which the load moves far less than requests per
+second. No answer is cached by either server: every request runs its query.
+``make bench`` (bench/run.py) calls :func:`compare`; run alone with
+`.venv/bin/python bench/bench_endpoint.py [--seconds 20] [--rounds 3]` it prints the results as
+JSON and exits non-zero if our server had errors or the servers disagree on a row count.
 """
 
 from __future__ import annotations
@@ -14,6 +21,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import json
+import os
 import shutil
 import socket
 import statistics
@@ -28,6 +36,9 @@ from typing import Any
 
 import httpx
 
+#: Ticks per second of the CPU times in /proc/<pid>/stat.
+CLOCK_TICKS = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
+
 ROOT = Path(__file__).resolve().parents[1]
 DATASET = ROOT / "data" / "nato-iraq.trig"
 ACCEPT = {"Accept": "application/sparql-results+json"}
@@ -35,6 +46,10 @@ QUERIES = {
     "lookup": (
         "SELECT ?l WHERE { <https://w3id.org/nato-iraq-kg/id/actor/nato> "
         "<http://www.w3.org/2000/01/rdf-schema#label> ?l }"
+    ),
+    "lookup-filter": (
+        "SELECT ?l WHERE { <https://w3id.org/nato-iraq-kg/id/actor/nato> "
+        "<http://www.w3.org/2000/01/rdf-schema#label> ?l FILTER(isLiteral(?l)) }"
     ),
     "timeline": (ROOT / "queries" / "cq" / "01-timeline-of-dated-events.rq").read_text("utf-8"),
     "aggregate": (
@@ -77,20 +92,20 @@ def wait_until_up(process: subprocess.Popen[bytes], endpoint: str, timeout_s: fl
 
 
 @contextlib.contextmanager
-def running(command: list[str], endpoint: str) -> Iterator[None]:
-    """Run a server process for the duration of the block, and always kill it afterwards."""
+def running(command: list[str], endpoint: str) -> Iterator[int]:
+    """Run a server process for the duration of the block (yield its pid), always kill it after."""
     process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
         wait_until_up(process, endpoint)
-        yield
+        yield process.pid
     finally:
         process.kill()
         process.wait(timeout=10)
 
 
 @contextlib.contextmanager
-def our_server(dataset: Path = DATASET) -> Iterator[str]:
-    """Run our server with its default limits on ``dataset`` (TriG) and yield its endpoint."""
+def our_server(dataset: Path = DATASET) -> Iterator[tuple[str, int]]:
+    """Run our server with its default limits on ``dataset`` (TriG); yield its endpoint and pid."""
     port = free_port()
     endpoint = f"http://127.0.0.1:{port}/sparql"
     with tempfile.TemporaryDirectory(prefix="bench-serve-") as folder:
@@ -101,13 +116,13 @@ def our_server(dataset: Path = DATASET) -> Iterator[str]:
             "from pathlib import Path; from nato_iraq_kg.serve.app import serve; "
             f"serve(port={port}, data_dir=Path({str(data_dir)!r}))"
         )
-        with running([sys.executable, "-c", code], endpoint):
-            yield endpoint
+        with running([sys.executable, "-c", code], endpoint) as pid:
+            yield endpoint, pid
 
 
 @contextlib.contextmanager
-def oxigraph_server(dataset: Path = DATASET) -> Iterator[str]:
-    """Load the dataset into a fresh on-disk Oxigraph store, serve it read-only, yield the URL."""
+def oxigraph_server(dataset: Path = DATASET) -> Iterator[tuple[str, int]]:
+    """Load the dataset into a fresh on-disk Oxigraph store, serve it read-only; yield URL, pid."""
     binary = oxigraph_binary()
     port = free_port()
     endpoint = f"http://127.0.0.1:{port}/query"
@@ -126,8 +141,8 @@ def oxigraph_server(dataset: Path = DATASET) -> Iterator[str]:
             f"127.0.0.1:{port}",
             "--union-default-graph",
         ]
-        with running(command, endpoint):
-            yield endpoint
+        with running(command, endpoint) as pid:
+            yield endpoint, pid
 
 
 def row_counts(endpoint: str) -> dict[str, int]:
@@ -189,18 +204,115 @@ def drive(endpoint: str, sparql: str, seconds: float, threads: int) -> dict[str,
     }
 
 
-def compare(dataset: Path, seconds: float, threads: int) -> dict[str, Any]:
-    """Load ``dataset`` into both servers in turn and drive each query for a third of the time."""
-    results: dict[str, dict[str, Any]] = {}
-    counts = {}
-    for name, server in [("ours", our_server), ("oxigraph", oxigraph_server)]:
-        with server(dataset) as endpoint:
-            counts[name] = row_counts(endpoint)
-            results[name] = {
-                query: drive(endpoint, sparql, seconds / len(QUERIES), threads)
-                for query, sparql in QUERIES.items()
-            }
-    return {"threads": threads, "seconds": seconds, "row_counts": counts, "results": results}
+def process_tree_cpu_s(pid: int) -> float | None:
+    """Return the CPU seconds (user + system) used so far by ``pid`` and its live descendants.
+
+    Our server answers most queries in worker processes, so the whole tree is counted. None
+    where /proc is not there to read.
+    """
+    children: dict[int, list[int]] = {}
+    cpu: dict[int, float] = {}
+    try:
+        entries = [e for e in os.listdir("/proc") if e.isdigit()]
+    except OSError:
+        return None
+    for entry in entries:
+        try:
+            with open(f"/proc/{entry}/stat", encoding="ascii") as stat:
+                fields = stat.read().rsplit(")", 1)[1].split()
+        except OSError:
+            continue  # ended meanwhile
+        children.setdefault(int(fields[1]), []).append(int(entry))
+        cpu[int(entry)] = (int(fields[11]) + int(fields[12])) / CLOCK_TICKS
+    if pid not in cpu:
+        return None
+    total, todo = 0.0, [pid]
+    while todo:
+        current = todo.pop()
+        total += cpu.get(current, 0.0)
+        todo += children.get(current, [])
+    return total
+
+
+def drive_measured(
+    endpoint: str, pid: int, sparql: str, seconds: float, threads: int
+) -> dict[str, Any]:
+    """:func:`drive`, plus the server's CPU microseconds per request over the same time."""
+    before = process_tree_cpu_s(pid)
+    stats = drive(endpoint, sparql, seconds, threads)
+    after = process_tree_cpu_s(pid)
+    if before is not None and after is not None and stats["requests"]:
+        stats["cpu_us_per_req"] = (after - before) * 1e6 / stats["requests"]
+    else:
+        stats["cpu_us_per_req"] = None
+    return stats
+
+
+def summarise(rounds: list[dict[str, Any]]) -> dict[str, Any]:
+    """One server's figures for one query: the median of the rounds, and each round beside it.
+
+    Medians, because a round that other work on the machine slowed down says little about the
+    server; the errors are the sum, since any error counts.
+    """
+
+    def median(key: str) -> float | None:
+        values = [r[key] for r in rounds if r[key] is not None]
+        return statistics.median(values) if values else None
+
+    errors: dict[str, int] = {}
+    for r in rounds:
+        for reason, n in r["errors_by_reason"].items():
+            errors[reason] = errors.get(reason, 0) + n
+    return {
+        "requests": sum(r["requests"] for r in rounds),
+        "req_per_s": median("req_per_s"),
+        "p50_ms": median("p50_ms"),
+        "p99_ms": median("p99_ms"),
+        "cpu_us_per_req": median("cpu_us_per_req"),
+        "errors": sum(errors.values()),
+        "errors_by_reason": errors,
+        "rounds_req_per_s": [round(r["req_per_s"], 1) for r in rounds],
+    }
+
+
+def compare(dataset: Path, seconds: float, threads: int, rounds: int = 3) -> dict[str, Any]:
+    """Serve ``dataset`` from both servers at once and drive them in turn, ``rounds`` times.
+
+    Each server gets ``seconds`` of load in all, shared equally by the queries and the rounds.
+    The servers alternate within a round (and which goes first alternates between rounds), so
+    a change in the machine's load falls on both alike; a server that is not being driven sits
+    idle.
+    """
+    slice_s = seconds / len(QUERIES) / rounds
+    load_before = os.getloadavg()
+    names = ("ours", "oxigraph")
+    measured: dict[str, dict[str, list[dict[str, Any]]]] = {
+        name: {query: [] for query in QUERIES} for name in names
+    }
+    with our_server(dataset) as ours, oxigraph_server(dataset) as theirs:
+        servers = {"ours": ours, "oxigraph": theirs}
+        counts = {name: row_counts(endpoint) for name, (endpoint, _) in servers.items()}
+        for round_no in range(rounds):
+            order = names if round_no % 2 == 0 else names[::-1]
+            for query, sparql in QUERIES.items():
+                for name in order:
+                    endpoint, pid = servers[name]
+                    measured[name][query].append(
+                        drive_measured(endpoint, pid, sparql, slice_s, threads)
+                    )
+    results = {
+        name: {query: summarise(runs) for query, runs in queries.items()}
+        for name, queries in measured.items()
+    }
+    return {
+        "threads": threads,
+        "seconds": seconds,
+        "rounds": rounds,
+        "load_average": {"before": load_before, "after": os.getloadavg()},
+        "cores": os.cpu_count(),
+        "row_counts": counts,
+        "results": results,
+    }
 
 
 def main() -> None:
@@ -209,8 +321,9 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=20, help="load time per server")
     parser.add_argument("--threads", type=int, default=8, help="concurrent client threads")
     parser.add_argument("--dataset", type=Path, default=DATASET, help="TriG file to serve")
+    parser.add_argument("--rounds", type=int, default=3, help="alternations of the two servers")
     args = parser.parse_args()
-    document = compare(args.dataset, args.seconds, args.threads)
+    document = compare(args.dataset, args.seconds, args.threads, args.rounds)
     print(json.dumps(document, indent=2))
     errors = sum(row["errors"] for row in document["results"]["ours"].values())
     counts = document["row_counts"]

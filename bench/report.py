@@ -380,14 +380,14 @@ def render_report(results: dict[str, Any]) -> str:
                         f"{r['req_per_s']:.0f}",
                         f"{r['p50_ms'] or 0:.1f}",
                         f"{r['p99_ms'] or 0:.1f}",
+                        "-" if r.get("cpu_us_per_req") is None else f"{r['cpu_us_per_req']:.0f}",
                         str(r["errors"]),
                     ]
                 )
     if rows:
         parts += ["", "## Endpoint under load (8 clients on 127.0.0.1)", ""]
-        parts.append(
-            table(["data", "server", "query", "req/s", "p50 ms", "p99 ms", "errors"], rows)
-        )
+        header = ["data", "server", "query", "req/s", "p50 ms", "p99 ms", "server CPU us/req"]
+        parts.append(table([*header, "errors"], rows))
 
     if "1M" in sizes:
         rows = []

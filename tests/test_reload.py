@@ -58,6 +58,14 @@ def asks_fresh(base: str) -> bool:
     return bool(json.loads(body)["boolean"])
 
 
+def label_of_fresh(base: str) -> list[str]:
+    """Look up the fresh actor's labels: a one-pattern lookup, answered by the server process."""
+    query = urllib.parse.urlencode({"query": f"SELECT ?l WHERE {{ <{FRESH}> rdfs:label ?l }}"})
+    status, body = get(f"{base}/sparql?{query}", "application/sparql-results+json")
+    assert status == 200, body
+    return [row["l"]["value"] for row in json.loads(body)["results"]["bindings"]]
+
+
 def rebuild(data_dir: Path, trig: str) -> None:
     """Write a new dataset as the build does: each file replaced whole, void.ttl last."""
     write_atomically(data_dir / paths.DATASET_FILE, trig)
@@ -115,6 +123,7 @@ def test_a_broken_build_is_not_served_and_a_good_one_is_served_whole(
     base, data_dir, log_path = server
     original = (data_dir / paths.DATASET_FILE).read_text(encoding="utf-8")
     assert not asks_fresh(base)
+    assert label_of_fresh(base) == []
     assert get(f"{base}/id/actor/freshly-built")[0] == 404
 
     rebuild(data_dir, original + "\n<broken> { this is not TriG")
@@ -124,6 +133,7 @@ def test_a_broken_build_is_not_served_and_a_good_one_is_served_whole(
 
     rebuild(data_dir, original + NEW_GRAPH)
     wait_for(lambda: asks_fresh(base), "the new build answering /sparql")
+    assert label_of_fresh(base) == ["Freshly Built Actor"]
     status, page = get(f"{base}/id/actor/freshly-built")
     assert status == 200 and "<h1>Freshly Built Actor</h1>" in page
     status, turtle = get(f"{base}/id/actor/freshly-built", "text/turtle")

@@ -2,12 +2,14 @@
 
 This is the HTTP side: it reads the request (GET, form POST or ``application/sparql-query``),
 refuses updates and what the service never runs, picks the answer format, and hands the vetted
-query to a worker process of :mod:`.query_pool` within the concurrency and time limits. The
-protocol logic itself (vetting, the row cap, serialisation) is in :mod:`.sparql_protocol`.
+query to a worker process of :mod:`.query_pool` within the concurrency and time limits (or,
+for a one-pattern lookup bounded by its shape, answers it in this process: :mod:`.quick_query`).
+The protocol logic itself (vetting, the row cap, serialisation) is in :mod:`.sparql_protocol`.
 """
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 from urllib.parse import parse_qsl
 
@@ -19,6 +21,7 @@ from . import sparql_protocol as protocol
 from .config import ServerConfig, text_response
 from .negotiation import best_match
 from .query_pool import QueryPool, WorkerFailed
+from .quick_query import answer_quickly
 from .slots import Slots
 from .snapshot import Snapshot
 
@@ -68,7 +71,7 @@ async def sparql_endpoint(request: Request) -> Response:
                 "POST a query as application/sparql-query or application/x-www-form-urlencoded",
                 415,
             )
-    elif len(request.url.query) > config.max_body_bytes:
+    elif len(request.scope["query_string"]) > config.max_body_bytes:
         return text_response(f"query string longer than {config.max_body_bytes} bytes", 414)
     if "update" in params:
         return text_response("this endpoint is read-only: SPARQL updates are not accepted", 403)
@@ -105,13 +108,35 @@ def _result_format(request: Request, params: dict[str, list[str]], form: str) ->
         name = protocol.format_name(value, form)
         if name is not None:
             return name
+    return _format_by_accept(request.headers.get("accept"), form)
+
+
+@functools.lru_cache(maxsize=256)
+def _format_by_accept(accept: str | None, form: str) -> str | None:
+    """The format ``Accept`` asks for a query form: clients send the same few headers over and
+    over, and parsing one costs as much as a lookup's serialisation, so the choice is kept.
+    """
     offers = protocol.offers_for(form)
-    chosen = best_match(request.headers.get("accept"), list(offers))
+    chosen = best_match(accept, list(offers))
     return offers[chosen] if chosen else None
 
 
 async def _run_query(request: Request, config: ServerConfig, sparql: str, fmt: str) -> Response:
-    """Run a vetted query in a worker process within the concurrency and time limits."""
+    """Run a vetted query in a worker process within the concurrency and time limits.
+
+    A one-pattern lookup, bounded by its shape, is answered here instead from the snapshot's
+    own store (see :mod:`.quick_query`): it needs neither a slot nor a time limit, and skipping
+    the worker round trip is most of its cost. A server over a remote store has no store here
+    and forwards every query.
+    """
+    snapshot: Snapshot = request.app.state.snapshot
+    if snapshot.store is not None:  # None: served from a remote store (serve --endpoint)
+        try:
+            quick = answer_quickly(snapshot.store, sparql, fmt, max_rows=config.max_rows)
+        except protocol.QueryRefused as refused:
+            return text_response(str(refused), refused.status)
+        if quick is not None:
+            return Response(quick.body, media_type=quick.media_type, headers=quick.headers)
     slots: Slots = request.app.state.slots
     if not await slots.wait(config.slot_wait_s):
         return text_response(

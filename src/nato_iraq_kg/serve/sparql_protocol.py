@@ -17,7 +17,7 @@ from xml.sax.saxutils import escape, quoteattr
 
 from ..errors import InputError
 from ..formats.registry import media_types, syntax
-from ..guard.sparql_text import QueryRefused, vet_query
+from ..guard.sparql_text import QueryRefused, blank_opaque, vet_query
 from ..namespaces import prefixes
 
 __all__ = ["QueryRefused", "execute", "vet_query"]
@@ -25,6 +25,8 @@ __all__ = ["QueryRefused", "execute", "vet_query"]
 XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 RESULTS_NS = "http://www.w3.org/2005/sparql-results#"
 
+#: The project prefixes every query may use undeclared (read once: building them is not free).
+_PREFIXES = prefixes()
 #: SELECT/ASK answers: short ``format=`` name -> media type, in our order of preference.
 RESULT_MEDIA = {
     "json": "application/sparql-results+json",
@@ -199,8 +201,11 @@ def execute(
     """
     import pyoxigraph
 
+    # Parsing the project prefixes costs as much as a lookup itself: pass them only when the
+    # query has a prefixed name (a colon outside IRIs, strings and comments) they might serve.
+    known = _PREFIXES if ":" in blank_opaque(sparql) else None
     try:
-        answer = store.query(sparql, use_default_graph_as_union=True, prefixes=prefixes())
+        answer = store.query(sparql, use_default_graph_as_union=True, prefixes=known)
     except SyntaxError as exc:
         raise QueryRefused(f"malformed SPARQL: {' '.join(str(exc).split())}", 400) from exc
     if isinstance(answer, pyoxigraph.QueryBoolean):
