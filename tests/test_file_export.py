@@ -211,3 +211,12 @@ def test_the_cycle_collector_is_running_again_after_an_export(tmp_path: Path) ->
     with pytest.raises(CheckFailure):
         export_file(path, "ttl")
     assert gc.isenabled()
+
+
+def test_a_gzipped_file_is_exported_as_the_plain_one(tmp_path: Path) -> None:
+    """`.nq.gz` is read decompressed as a stream, in the syntax of the name under the `.gz`."""
+    import gzip
+
+    path = tmp_path / "nato-iraq.nq.gz"
+    path.write_bytes(gzip.compress((DATA / "nato-iraq.nq").read_bytes()))
+    assert export_file(path, "nq") == (DATA / "nato-iraq.nq").read_bytes()
