@@ -129,7 +129,7 @@ BUDGETS: dict[str, dict[str, float]] = {
     "validate-ours": {"real": 60, "10k": 60, "100k": 60, "1M": 90},
     "validate-reference": {"real": 60, "10k": 60, "100k": 150},
     "validate-pyshacl": {"real": 30, "10k": 5, "100k": 5, "1M": 5},
-    "export-ours": {"real": 60, "10k": 60, "100k": 90, "1M": 100},
+    "export-ours": {"real": 60, "10k": 60, "100k": 90, "1M": 120},
     "export-rdflib": {"real": 60, "10k": 60, "100k": 90, "1M": 80},
 }
 

@@ -30,6 +30,7 @@ from ..guard.language import check_language
 from ..namespaces import ID, NIK
 from ..paths import project_root
 
+_RDF_TYPE = RDF.type  # rdflib builds a Namespace attribute anew on each access
 _NATIVE_INTEGER = {XSD.integer, XSD.nonNegativeInteger, XSD.positiveInteger}
 _CANONICAL_INTEGER = re.compile(r"-?(?:0|[1-9][0-9]{0,14})")
 
@@ -59,6 +60,12 @@ class _Compactor:
         self.id_key = aliases.get("@id", "@id")
         self.type_key = aliases.get("@type", "@type")
         self.classes: dict[str, str] = {}
+        self.compacted: dict[Node, str] = {}  # each IRI once: a large graph names each many times
+        #: The prefix chosen for each namespace (the shortest name, then the first in order):
+        #: every namespace ends in / or #, so an IRI can only start with the ones cut there.
+        self.by_namespace: dict[str, str] = {}
+        for name, namespace in sorted(self.prefixes.items(), key=lambda kv: (len(kv[0]), kv[0])):
+            self.by_namespace.setdefault(namespace, name)
         self.terms: dict[str, list[tuple[str, dict]]] = defaultdict(list)
         for name, value in sorted(context.items()):
             if name.startswith("@") or name in self.prefixes or value in ("@id", "@type"):
@@ -74,9 +81,23 @@ class _Compactor:
 
     def iri(self, node: Node) -> str:
         """Return ``node`` as a compact IRI with the longest matching prefix, else in full."""
+        found = self.compacted.get(node)
+        if found is None:
+            found = self.compacted[node] = self._compact(node)
+        return found
+
+    def _compact(self, node: Node) -> str:
         if not isinstance(node, URIRef):
             raise ValueError(f"only IRIs can be compacted here, not {node!r}")
-        text, best = str(node), None
+        text, end = str(node), len(str(node))
+        if "" not in self.by_namespace:
+            while end >= 0:  # from the longest namespace the IRI may start with to the shortest
+                end = max(text.rfind("/", 0, end), text.rfind("#", 0, end))
+                prefix, rest = self.by_namespace.get(text[: end + 1]), text[end + 1 :]
+                if end >= 0 and prefix is not None and rest and not rest.startswith("//"):
+                    return f"{prefix}:{rest}"
+            return text
+        best = None
         for prefix, namespace in self.prefixes.items():
             rest = text[len(namespace) :]
             if text.startswith(namespace) and rest and not rest.startswith("//"):
@@ -140,7 +161,7 @@ def _node(
     entries: dict[str, list] = defaultdict(list)
     sets: set[str] = set()
     for predicate, value in graph.predicate_objects(subject):
-        if predicate == RDF.type:
+        if predicate == _RDF_TYPE:
             entries[compactor.type_key].append(compactor.type_name(value))
             continue
         if isinstance(value, Literal) and value.language:
@@ -152,7 +173,8 @@ def _node(
             sets.add(key)
     node: dict[str, Any] = {compactor.id_key: compactor.iri(subject)}
     for key, values in entries.items():
-        values = sorted(values, key=_order)
+        if len(values) > 1:
+            values = sorted(values, key=_order)
         node[key] = values if key in sets or len(values) > 1 else values[0]
     return node
 

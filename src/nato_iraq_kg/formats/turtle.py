@@ -31,6 +31,8 @@ def namespace_manager(prefix_map: Mapping[str, str] | None = None) -> NamespaceM
     return manager
 
 
+_RDF_TYPE = RDF.type  # rdflib builds a Namespace attribute anew on each access
+
 #: A conservative Turtle local name: no escapes needed, safe in every Turtle and TriG parser.
 _LOCAL_NAME = re.compile(r"[A-Za-z0-9_](?:[A-Za-z0-9_.\-]*[A-Za-z0-9_\-])?")
 
@@ -46,10 +48,19 @@ class _Terms:
         self.manager = manager
         self.namespaces = [(str(p), str(ns)) for p, ns in manager.namespaces()]
         self.known: dict[Node, str] = {}
+        self.predicates: dict[Node, str] = {}
+        #: The first prefix of each namespace; usable when every namespace ends in / or #, as
+        #: ours do: then the namespaces an IRI may start with end where one of its / or # is.
+        self.by_namespace: dict[str, str] = {}
+        for prefix, namespace in self.namespaces:
+            self.by_namespace.setdefault(namespace, prefix)
+        self.cut_at_separators = all(ns[-1:] in ("/", "#") for _, ns in self.namespaces)
 
     def iri(self, node: URIRef) -> str:
         """Return the IRI as ``prefix:local`` by the longest namespace that fits, else ``<...>``."""
         text = str(node)
+        if self.cut_at_separators:
+            return self._iri_by_separators(node, text)
         best, chosen = "", ""
         for prefix, namespace in self.namespaces:
             if text.startswith(namespace) and len(namespace) > len(best):
@@ -58,6 +69,20 @@ class _Terms:
                     best = namespace
                     chosen = f"{prefix}:{local}"
         return chosen if best else node.n3()
+
+    def _iri_by_separators(self, node: URIRef, text: str) -> str:
+        """Return what :meth:`iri` returns, looking up only the namespaces the IRI can start with.
+
+        Trying every namespace for every distinct IRI cost seconds at a million statements.
+        """
+        end = len(text)
+        while True:
+            end = max(text.rfind("/", 0, end), text.rfind("#", 0, end))
+            if end < 0:
+                return node.n3()
+            prefix = self.by_namespace.get(text[: end + 1])
+            if prefix is not None and _LOCAL_NAME.fullmatch(text[end + 1 :]):
+                return f"{prefix}:{text[end + 1 :]}"
 
     def term(self, node: Node) -> str:
         """Return any IRI or literal as Turtle text; blank nodes are refused."""
@@ -76,7 +101,10 @@ class _Terms:
 
     def predicate(self, node: Node) -> str:
         """Return a predicate as Turtle text, ``a`` for ``rdf:type``."""
-        return "a" if node == RDF.type else self.term(node)
+        found = self.predicates.get(node)
+        if found is None:
+            found = self.predicates[node] = "a" if node == _RDF_TYPE else self.term(node)
+        return found
 
 
 def _body(graph: Graph, terms: _Terms, indent: str = "") -> list[str]:
@@ -86,12 +114,14 @@ def _body(graph: Graph, terms: _Terms, indent: str = "") -> list[str]:
     lines: list[str] = []
     for subject in sorted(by_subject, key=terms.term):
         predicates = by_subject[subject]
-        order = sorted(predicates, key=lambda p: (p != RDF.type, terms.predicate(p)))
+        # "a" (rdf:type) first, then by text: no other predicate is written "a"
+        order = sorted((terms.predicate(p), p) for p in predicates)
+        order.sort(key=lambda pair: pair[0] != "a")
         lines.append(indent + terms.term(subject))
-        for number, predicate in enumerate(order):
+        for number, (text, predicate) in enumerate(order):
             objects = sorted({terms.term(o) for o in predicates[predicate]})
             end = " ." if number == len(order) - 1 else " ;"
-            lines.append(f"{indent}    {terms.predicate(predicate)} {', '.join(objects)}{end}")
+            lines.append(f"{indent}    {text} {', '.join(objects)}{end}")
         lines.append("")
     return lines
 
@@ -124,12 +154,16 @@ def trig(graphs: Mapping[URIRef, Graph], prefix_map: Mapping[str, str] | None = 
     return "\n".join(lines)
 
 
-def write_atomically(path: Path, content: str) -> None:
-    """Write ``content`` to ``path`` so readers see the old file or the new one, never a part."""
+def write_atomically(path: Path, content: str | bytes) -> None:
+    """Write ``content`` to ``path`` so readers see the old file or the new one, never a part.
+
+    Text is written as UTF-8 with ``\\n`` line ends; bytes (an export of a large file, already
+    encoded) as they are, so 300 MB are not decoded only to be encoded again.
+    """
     handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
-        with os.fdopen(handle, "w", encoding="utf-8", newline="\n") as stream:
-            stream.write(content)
+        with os.fdopen(handle, "wb") as stream:
+            stream.write(content.encode("utf-8") if isinstance(content, str) else content)
             stream.flush()
             os.fsync(stream.fileno())
         umask = os.umask(0)
