@@ -28,6 +28,7 @@ bytes. The output is sorted N-Quads, the format both rdflib and Oxigraph load fa
 from __future__ import annotations
 
 import argparse
+import hashlib
 import random
 import re
 import sys
@@ -175,9 +176,20 @@ def generate(triples: int, seed: int = 8, template: Path = TEMPLATE) -> Iterator
     yield from sorted(out)
 
 
+def _generator_digest() -> str:
+    """Return a short digest of what a corpus is made from: this file and the template."""
+    digest = hashlib.sha256(Path(__file__).read_bytes())
+    digest.update(TEMPLATE.read_bytes())
+    return digest.hexdigest()[:12]
+
+
 def corpus_file(triples: int, seed: int = 8, folder: Path = CACHE) -> Path:
-    """Return a cached N-Quads file of the corpus, writing it first if it is not there yet."""
-    path = folder / f"scale-{triples}-seed{seed}.nq"
+    """Return a cached N-Quads file of the corpus, writing it first if it is not there yet.
+
+    The name carries a digest of this generator and of its template, the built dataset: a
+    corpus made by an older generator or from older data is never taken for today's.
+    """
+    path = folder / f"scale-{triples}-seed{seed}-{_generator_digest()}.nq"
     if not path.is_file():
         folder.mkdir(parents=True, exist_ok=True)
         partial = path.with_suffix(".tmp")
