@@ -14,10 +14,11 @@ from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from typing import Any
 
+from ..namespaces import prefixes
 from .evidence import NIK
 from .html_common import SKOS, esc, first_of, literal_text, local_path, objects_of
 
-PROV = "http://www.w3.org/ns/prov#"
+PROV = prefixes()["prov"]
 TIER_ORDER = ("stated", "derived", "interpreted")
 
 
