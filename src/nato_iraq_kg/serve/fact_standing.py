@@ -84,7 +84,7 @@ def _revision_badge(revision: Revision, kind: str, word: str, tip: str) -> str:
 def with_standing(store: Any, facts: Iterable[Fact]) -> list[Fact]:
     """Return the facts with the tier, supporting revisions and lapse of each graph stating them."""
     graphs: dict[Any, _GraphStanding] = {}
-    revisions: dict[Any, Revision] = {}
+    revisions: dict[Any, Revision | None] = {}
     result = []
     for fact in facts:
         tiers: list[tuple[str, str | None]] = []
@@ -117,7 +117,7 @@ class _GraphStanding:
     lapsed_in: Revision | None
 
 
-def _standing_of(store: Any, graph: Any, known: dict[Any, Revision]) -> _GraphStanding:
+def _standing_of(store: Any, graph: Any, known: dict[Any, Revision | None]) -> _GraphStanding:
     """Read one graph's tier, the revisions it was derived from and the one it lapsed in."""
     if not hasattr(graph, "value"):  # the default graph: no statements about it
         return _GraphStanding(None, (), None)
@@ -127,22 +127,31 @@ def _standing_of(store: Any, graph: Any, known: dict[Any, Revision]) -> _GraphSt
     if name in TIER_ORDER:
         tier = (name, literal_text(store, graph, SKOS + "editorialNote"))
     sources = [
-        _revision(store, node, known)
+        revision
         for node in objects_of(store, graph, PROV + "wasDerivedFrom")
-        if first_of(objects_of(store, node, NIK + "lastUpdated")) is not None
+        if (revision := _revision(store, node, known)) is not None
     ]
     lapse = first_of(objects_of(store, graph, NIK + "lapsedIn"))
-    return _GraphStanding(
-        tier, tuple(sources), _revision(store, lapse, known) if lapse is not None else None
-    )
+    lapsed_in = None
+    if lapse is not None:  # named by its IRI's last segment if it has no date
+        fallback = Revision(lapse.value, "", lapse.value.rsplit("/", 1)[-1])
+        lapsed_in = _revision(store, lapse, known) or fallback
+    return _GraphStanding(tier, tuple(sources), lapsed_in)
 
 
-def _revision(store: Any, node: Any, known: dict[Any, Revision]) -> Revision:
-    """Name a source revision by the day its page was last updated."""
+def _revision(store: Any, node: Any, known: dict[Any, Revision | None]) -> Revision | None:
+    """Name a source revision by the day its page was last updated; None if it has no date.
+
+    Each node is read once per page (``known``): every fact of a page names the same revisions.
+    """
     if node not in known:
         updated = first_of(objects_of(store, node, NIK + "lastUpdated"))
-        stamp = getattr(updated, "value", "") or ""
-        known[node] = Revision(node.value, stamp, _day(stamp) or node.value.rsplit("/", 1)[-1])
+        stamp = getattr(updated, "value", None)
+        known[node] = (
+            None
+            if stamp is None
+            else Revision(node.value, stamp, _day(stamp) or node.value.rsplit("/", 1)[-1])
+        )
     return known[node]
 
 
