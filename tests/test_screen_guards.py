@@ -14,7 +14,7 @@ from __future__ import annotations
 import pytest
 from rdflib import Graph
 
-from nato_iraq_kg.check.literal_ledger import LedgerBuilder, TypedLiteralLines
+from nato_iraq_kg.check.literal_ledger import LedgerBuilder, TypedLiteralLines, TypedLiteralNotes
 from nato_iraq_kg.check.screened import screen_graph
 from nato_iraq_kg.check.shapes import validate_graph
 
@@ -71,6 +71,37 @@ CASES = [
         {"http://example.org/b"},
     ),
     (
+        "two qualified value shapes on one path, counted in one query",
+        SHAPE + "sh:property [ sh:path ex:p ; sh:qualifiedValueShape [ sh:class ex:A ] ; "
+        "sh:qualifiedMinCount 1 ; sh:qualifiedMaxCount 1 ] ; "
+        "sh:property [ sh:path ex:p ; sh:qualifiedValueShape [ sh:class ex:B ] ; "
+        "sh:qualifiedMinCount 1 ; sh:qualifiedMaxCount 1 ] .",
+        "ex:a1 a ex:A . ex:a2 a ex:A . ex:b1 a ex:B . ex:b2 a ex:B . ex:ab a ex:A, ex:B . "
+        "ex:ok a ex:T ; ex:p ex:a1, ex:b1, ex:other . "
+        "ex:twoA a ex:T ; ex:p ex:a1, ex:a2, ex:b1 . "
+        "ex:noB a ex:T ; ex:p ex:a1 . "
+        "ex:none a ex:T . "
+        "ex:both a ex:T ; ex:p ex:ab . "
+        "ex:twoB a ex:T ; ex:p ex:a2, ex:b1, ex:b2 . "
+        "ex:literal a ex:T ; ex:p ex:a1, ex:b1, 'x' .",
+        {
+            "http://example.org/twoA",
+            "http://example.org/noB",
+            "http://example.org/none",
+            "http://example.org/twoB",
+        },
+    ),
+    (
+        "two qualified value shapes on one path: sh:in and minimum only",
+        SHAPE + "sh:property [ sh:path ex:p ; sh:qualifiedValueShape [ sh:in ( 1 2 ) ] ; "
+        "sh:qualifiedMaxCount 1 ] ; "
+        "sh:property [ sh:path ex:p ; sh:qualifiedValueShape [ sh:datatype xsd:string ] ; "
+        "sh:qualifiedMinCount 2 ] .",
+        "ex:ok a ex:T ; ex:p 1, 'x', 'y' . ex:two a ex:T ; ex:p 1, 2, 'x', 'y' . "
+        "ex:short a ex:T ; ex:p 3, 'x' .",
+        {"http://example.org/two", "http://example.org/short"},
+    ),
+    (
         "class: a subclass that is a blank node",
         SHAPE + "sh:property [ sh:path ex:p ; sh:class ex:C ] .",
         "_:k rdfs:subClassOf ex:C . ex:a a ex:T ; ex:p ex:v1 . ex:v1 a _:k . "
@@ -124,9 +155,32 @@ def test_typed_literal_lines_survive_any_chunking() -> None:
             lines(text[start : start + size])
         builder = LedgerBuilder()
         lines.note_into(builder, "N_QUADS")
-        noted = {
-            (s, p, value, datatype.rsplit("#", 1)[1])
-            for (s, p), literals in builder._seen.items()
-            for value, datatype in literals
-        }
-        assert noted == expected, size
+        assert _noted(builder) == expected, size
+        # The same in the noting thread, which parses each chunk's whole lines as they come
+        builder = LedgerBuilder()
+        notes = TypedLiteralNotes(builder, "N_QUADS")
+        for start in range(0, len(text), size):
+            notes(text[start : start + size])
+        notes.finish()
+        assert _noted(builder) == expected, size
+
+
+def _noted(builder: LedgerBuilder) -> set[tuple[str, str, str, str]]:
+    """Return the typed literals a builder noted: (subject, predicate, text, datatype's name)."""
+    return {
+        (s, p, value, datatype.rsplit("#", 1)[1])
+        for (s, p), literals in builder._seen.items()
+        for value, datatype in literals
+    }
+
+
+def test_typed_literal_notes_stop_after_a_bad_chunk_and_report_it() -> None:
+    """A chunk that does not parse fails ``finish``; ``stop`` ends the thread without a word."""
+    notes = TypedLiteralNotes(LedgerBuilder(), "N_QUADS")
+    notes(b'<http://e/a> <http://e/p> "1"^^<http://e/broken .\n')
+    with pytest.raises(SyntaxError):
+        notes.finish()
+    stopped = TypedLiteralNotes(LedgerBuilder(), "N_QUADS")
+    stopped(b'<http://e/a> <http://e/p> "1"^^<http://e/broken .\n')
+    stopped.stop()
+    assert not stopped._thread.is_alive()

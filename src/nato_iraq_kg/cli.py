@@ -269,7 +269,7 @@ def validate(
     Exit 0 when the data conforms, 1 when it does not, 2 when a file cannot be used.
     """
     from . import paths
-    from .build.pipeline import load_ontology
+    from .check.shapes import load_ontology_graph
     from .check.validation import (
         full_report,
         result_lines,
@@ -281,7 +281,7 @@ def validate(
 
     targets = list(files) or [paths.data_dir() / DATASET_FILE]
     limit = _input_limit(max_input_size)
-    ontology = load_ontology(paths.ontology_file())
+    ontology = load_ontology_graph(paths.ontology_file())
     validation, loaded = validate_files(targets, shapes, timeout, limit, ontology)
     note = skipped_note(validation, targets)
     if note:

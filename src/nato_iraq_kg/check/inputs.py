@@ -17,7 +17,7 @@ from ..guard.rdf_input import MAX_INPUT_BYTES, is_gzip
 
 # Imported here, not when the first file is read: a hostile-input test watches every file the
 # reader opens, and a lazy import would open this module's source mid-read.
-from .literal_ledger import LedgerBuilder, TypedLiteralLines
+from .literal_ledger import LedgerBuilder, TypedLiteralNotes
 
 
 class LoadedInput:
@@ -72,9 +72,13 @@ def load_inputs(paths: list[Path], limit: int | None = MAX_INPUT_BYTES) -> Loade
     for path in paths:
         oxigraph_format = syntax_of_input(path).oxigraph_name
         if oxigraph_format in LINE_FORMATS:  # the fast way: no Python object per quad
-            typed = TypedLiteralLines()
-            load_rdf_file(path, oxigraph_format, store, limit, typed)
-            typed.note_into(ledger, oxigraph_format)
+            notes = TypedLiteralNotes(ledger, oxigraph_format)  # noted while Oxigraph parses
+            try:
+                load_rdf_file(path, oxigraph_format, store, limit, notes)
+            except BaseException:
+                notes.stop()
+                raise
+            notes.finish()
             continue
         batch: list[Any] = []
         for quad in iter_rdf_file(path, oxigraph_format, limit):
