@@ -281,8 +281,11 @@ def validate(
 
     targets = list(files) or [paths.data_dir() / DATASET_FILE]
     limit = _input_limit(max_input_size)
-    ontology = load_ontology_graph(paths.ontology_file())
-    validation, loaded = validate_files(targets, shapes, timeout, limit, ontology)
+    ontology_file = paths.ontology_file()
+    ontology = load_ontology_graph(ontology_file)
+    validation, loaded = validate_files(
+        targets, shapes, timeout, limit, ontology, ontology_file=ontology_file
+    )
     note = skipped_note(validation, targets)
     if note:
         click.echo(note, err=True)

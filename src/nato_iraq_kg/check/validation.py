@@ -9,6 +9,7 @@ read the evidence are skipped, by name, instead of failing on every entity.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -17,6 +18,7 @@ from typing import Any
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import RDF, RDFS
 
+from .. import paths
 from ..namespaces import BASE
 from .quality import QualityResult
 from .shapes import SH, ValidationReport
@@ -45,12 +47,22 @@ class Validation:
 
 
 def validate_files(
-    files: list[Path], shapes: Path | None, timeout: float, limit: int | None, ontology: Graph
+    files: list[Path],
+    shapes: Path | None,
+    timeout: float,
+    limit: int | None,
+    ontology: Graph,
+    *,
+    ontology_file: Path | None = None,
 ) -> tuple[Validation, Any]:
     """Validate ``files`` with the shapes and the quality checks; return it and the loaded input.
 
     ``ontology`` (its class hierarchy is merged into the data) comes from the caller: loading it
-    is the build stage's job, and checks import nothing from the build.
+    is the build stage's job, and checks import nothing from the build. ``ontology_file``, when
+    given, is the file ``ontology`` was read from; if the quality checks read that file too
+    (:func:`.quality.add_ontology`: the project's ontology), the store holds one copy of it for
+    both, and the quality checks run while the shapes are checked (a quarter of the work at a
+    million quads, on the other core) rather than after.
 
     The loaded input (:class:`.inputs.LoadedInput`) builds its rdflib graph only when asked,
     so valid data never gets one.
@@ -73,6 +85,16 @@ def validate_files(
             f"{', '.join(map(str, files))}: 0 triples; nothing to validate (an empty file "
             "conforms to any shapes, which says nothing)"
         )
+    skipped = []
+    if holds_facts_only(loaded.store):  # (before the ontology's named graph goes in)
+        skipped = [check.stem for check in quality_checks() if needs_evidence(check)]
+    quality_run: _Background | None = None
+    if ontology_file is not None and ontology_file.resolve() == paths.ontology_file().resolve():
+        from ..namespaces import ONTOLOGY_IRI
+        from .screened import add_ontology_file
+
+        add_ontology_file(loaded.store, loaded.ledger, ontology_file, str(ONTOLOGY_IRI))
+        quality_run = _Background(lambda: run_quality_checks(loaded.store, skip=frozenset(skipped)))
     try:
         report = within_time_budget(
             lambda: validate_screened(
@@ -81,17 +103,44 @@ def validate_files(
                 lambda: loaded.graph,
                 shapes=shapes_graph,
                 ontology=ontology,
+                ontology_in_store=quality_run is not None,
             ),
             timeout,
             "validation",
         )
     except ValueError as error:  # shapes that are not valid SHACL (pyshacl's Failure)
         raise InputError(" ".join(str(error).split())) from error
-    skipped = []
-    if holds_facts_only(loaded.store):
-        skipped = [check.stem for check in quality_checks() if needs_evidence(check)]
-    quality = run_quality_checks(loaded.store, skip=frozenset(skipped))
+    if quality_run is not None:
+        quality = quality_run.result()
+    else:
+        quality = run_quality_checks(loaded.store, skip=frozenset(skipped))
     return Validation(report, quality, skipped), loaded
+
+
+class _Background:
+    """A function run in a daemon thread; :meth:`result` waits for its value or raises its error.
+
+    A daemon thread, so that an error of the validation (a timeout, bad shapes) ends the
+    command at once, as before, without waiting for the quality checks.
+    """
+
+    def __init__(self, work: Callable[[], Any]) -> None:
+        self._outcome: dict[str, Any] = {}
+        self._thread = threading.Thread(target=self._run, args=(work,), daemon=True)
+        self._thread.start()
+
+    def _run(self, work: Callable[[], Any]) -> None:
+        try:
+            self._outcome["value"] = work()
+        except BaseException as error:  # handed to the caller by result()
+            self._outcome["error"] = error
+
+    def result(self) -> Any:
+        """Return the function's value once it has one (raise its error)."""
+        self._thread.join()
+        if "error" in self._outcome:
+            raise self._outcome["error"]
+        return self._outcome["value"]
 
 
 def skipped_note(validation: Validation, files: list[Path]) -> str | None:
