@@ -235,3 +235,21 @@ def test_a_large_file_gets_one_piece_per_core(monkeypatch: pytest.MonkeyPatch) -
 def test_merging_sorted_texts(texts: list[bytes], expected: bytes) -> None:
     """Sorted texts of distinct lines merge into one sorted text of distinct lines."""
     assert merge_sorted_texts(texts) == expected
+
+
+@pytest.mark.usefixtures("forking")
+def test_no_memory_file_for_a_child_means_one_piece(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """If a child's in-memory file cannot be made, the file is read whole, with no error."""
+    path = tmp_path / "in.nq"
+    path.write_text("".join(statements(6)), encoding="utf-8")
+    expected = one_piece(path, "N_QUADS", True)
+
+    def refuse(name: str) -> int:
+        raise OSError(24, "Too many open files")
+
+    monkeypatch.setattr(parallel_lines.os, "memfd_create", refuse)
+    cuts = line_cuts(path, path.stat().st_size, 3)
+    assert text_in_pieces(path, "N_QUADS", True, cuts) is None
+    assert sorted_text_of_file(path, "N_QUADS", True, None, pieces=3) == expected

@@ -155,15 +155,18 @@ def text_in_pieces(path: Path, fmt: str, dataset: bool, cuts: list[int]) -> byte
         return None
     with ExitStack() as stack:
         children = []
-        for number, (start, end) in enumerate(itertools.pairwise(cuts[1:]), 1):
-            memory = os.memfd_create(f"nato-iraq-kg-piece-{number}")
-            stack.callback(os.close, memory)
-            child = context.Process(
-                target=_write_piece, args=(memory, path, fmt, dataset, start, end), daemon=True
-            )
-            child.start()
-            stack.enter_context(_reaped(child))
-            children.append((child, memory))
+        try:
+            for number, (start, end) in enumerate(itertools.pairwise(cuts[1:]), 1):
+                memory = os.memfd_create(f"nato-iraq-kg-piece-{number}")
+                stack.callback(os.close, memory)
+                child = context.Process(
+                    target=_write_piece, args=(memory, path, fmt, dataset, start, end), daemon=True
+                )
+                child.start()
+                stack.enter_context(_reaped(child))
+                children.append((child, memory))
+        except OSError:  # no process or memory file to be had: read the file in one piece
+            return None
         own = _piece_or_none(path, fmt, dataset, cuts[0], cuts[1])
         if own is None:
             return None
