@@ -220,3 +220,17 @@ def test_a_gzipped_file_is_exported_as_the_plain_one(tmp_path: Path) -> None:
     path = tmp_path / "nato-iraq.nq.gz"
     path.write_bytes(gzip.compress((DATA / "nato-iraq.nq").read_bytes()))
     assert export_file(path, "nq") == (DATA / "nato-iraq.nq").read_bytes()
+
+
+def test_a_sorted_file_with_repeated_statements_is_written_without_them(tmp_path: Path) -> None:
+    """Sorted input is returned as Oxigraph wrote it only if no line repeats its neighbour."""
+    quads = [
+        f"<{ID}a> <{ID}p> <{ID}o> <{ID}g1> .\n",
+        f"<{ID}a> <{ID}p> <{ID}o> <{ID}g1> .\n",
+        f"<{ID}a> <{ID}p> <{ID}o> <{ID}g2> .\n",
+        f'<{ID}b> <{ID}p> "x" <{ID}g1> .\n',
+    ]
+    path = tmp_path / "in.nq"
+    path.write_text("".join(quads), encoding="utf-8")
+    assert export_file(path, "nq") == "".join(quads[1:]).encode()
+    assert export_file(path, "nt") == f'<{ID}a> <{ID}p> <{ID}o> .\n<{ID}b> <{ID}p> "x" .\n'.encode()

@@ -1,8 +1,9 @@
 """Export an RDF file of any of our syntaxes to one dump syntax, byte-stable, without rdflib graphs.
 
-The file is parsed once by Oxigraph's strict parser (streamed, under the input cap), written as
-sorted canonical N-Triples or N-Quads lines by Oxigraph (:mod:`.canonical_lines`), and those are
-the N-Triples and N-Quads exports. Turtle, TriG, RDF/XML and JSON-LD are written from the same
+The file is parsed once by Oxigraph's strict parser (streamed, under the input cap; a large
+N-Triples or N-Quads file in pieces on every core, :mod:`.parallel_lines`), written as sorted
+canonical N-Triples or N-Quads lines by Oxigraph (:mod:`.canonical_lines`), and those are the
+N-Triples and N-Quads exports. Turtle, TriG, RDF/XML and JSON-LD are written from the same
 lines by the build's own writers (:mod:`.from_lines` gives them terms without a ``Graph``), so a
 file exported here and the build's dump of the same statements have the same bytes.
 
@@ -17,9 +18,9 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from ..guard.rdf_input import MAX_INPUT_BYTES, is_gzip, iter_rdf_file
-from .canonical_lines import join_lines, sorted_lines
+from ..guard.rdf_input import MAX_INPUT_BYTES, is_gzip
 from .from_lines import TripleIndex, named_graphs, triples
+from .parallel_lines import sorted_text_of_file
 from .registry import syntax, syntax_of_file, writers
 
 
@@ -48,10 +49,11 @@ def export_file(path: Path, key: str, limit: int | None = MAX_INPUT_BYTES) -> by
 def _export(path: Path, key: str, limit: int | None) -> bytes:
     target = syntax(key)
     source = syntax_of_file(path.with_suffix("") if is_gzip(path) else path)
-    statements = iter_rdf_file(path, source.oxigraph_name, limit)
-    lines = sorted_lines(statements, dataset=target.holds_datasets)
+    text = sorted_text_of_file(path, source.oxigraph_name, target.holds_datasets, limit)
     if target.key in ("nt", "nq"):
-        return join_lines(lines)
+        return text
+    lines = text.split(b"\n")
+    lines.pop()  # after the last newline
     write = writers()[target.key]
     if target.holds_datasets:
         return write(named_graphs(lines)).encode("utf-8")
