@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from rdflib import Graph, Literal, URIRef
 
@@ -13,6 +15,7 @@ from nato_iraq_kg.namespaces import EVIDENCE_GRAPH
 
 EX = "https://w3id.org/nato-iraq-kg/id/"
 SCHEMA_VALUE = URIRef("https://schema.org/value")
+ROOT = Path(__file__).resolve().parents[1]
 
 
 @pytest.fixture(scope="module")
@@ -93,3 +96,68 @@ def test_the_shared_facts_union_follows_changes_to_the_graphs() -> None:
     assert (a, b, a) not in result.facts_view()
     result.graphs[EVIDENCE_GRAPH] = other
     assert (a, b, a) not in result.facts_view()
+
+
+@pytest.fixture
+def project(tmp_path, monkeypatch: pytest.MonkeyPatch):
+    """A private copy of the project's inputs and outputs, used as the build's root."""
+    import shutil
+
+    for folder in ("ontology", "data", "queries"):
+        shutil.copytree(ROOT / folder, tmp_path / folder)
+    monkeypatch.setenv("NATO_IRAQ_KG_ROOT", str(tmp_path))
+    return tmp_path
+
+
+def _build(*args: str) -> tuple[int, str, str]:
+    from click.testing import CliRunner
+
+    from nato_iraq_kg.cli import cli
+
+    result = CliRunner().invoke(cli, ["build", *args])
+    return result.exit_code, result.stdout, result.stderr
+
+
+def test_no_cache_build_with_the_screen_child_says_what_the_serial_build_says(project) -> None:
+    """Conforming data: the child's answer gives the same lines as validating in-process; a
+    broken value: the child cannot tell, and the parent gives pySHACL's results, as before."""
+    serial = _build("--check")  # a fresh root: the cache is empty, validation runs in-process
+    assert serial[0] == 0, serial
+    assert _build("--check", "--no-cache") == serial
+    curation = project / "data/curation/nato-relations-with-iraq-2017-02-03.yaml"
+    text = curation.read_text(encoding="utf-8")
+    old = "quantity:ntm-i-officers-trained schema:value 15000 ;"
+    assert old in text
+    curation.write_text(
+        text.replace(old, 'quantity:ntm-i-officers-trained schema:value "fifteen thousand" ;'),
+        encoding="utf-8",
+    )
+    code, stdout, stderr = _build("--check", "--no-cache")
+    assert code == 1
+    assert "Validation (SHACL): DOES NOT CONFORM" in stdout
+    assert "quantity/ntm-i-officers-trained" in stderr
+    assert (code, stdout, stderr) == _build("--check")
+
+
+def test_the_screen_child_answers_no_for_broken_input_and_goes_away_when_cancelled(fresh) -> None:
+    """A child that fails (here: files it cannot read) says "validate yourself", never "conforms";
+    one cancelled before any file is sent exits; neither is left behind."""
+    import os
+
+    from nato_iraq_kg.build.screen_worker import ScreenWorker
+
+    _, files = fresh
+    worker = ScreenWorker.start()
+    assert worker is not None
+    worker.submit(files)
+    assert worker.conforms() is True
+    broken = dict(files)
+    broken["nato-iraq.nt"] = "this is not N-Triples\n"
+    worker = ScreenWorker.start()
+    worker.submit(broken)
+    assert worker.conforms() is False
+    worker.cancel()
+    worker = ScreenWorker.start()
+    worker.cancel()
+    with pytest.raises(ChildProcessError):
+        os.waitpid(-1, os.WNOHANG)

@@ -11,7 +11,7 @@ is made only if the screen leaves a node for pySHACL to judge, and then exactly 
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from rdflib import Graph
 
@@ -23,7 +23,7 @@ if TYPE_CHECKING:
     from ..check.shapes import ValidationReport
 
 
-def _dump_file(syntax_key: str, holds: str) -> str:
+def dump_file(syntax_key: str, holds: str) -> str:
     """Return the file name of the build's dump in one syntax holding the facts or the dataset."""
     return next(d.file for d in DUMPS if d.syntax_key == syntax_key and d.holds == holds)
 
@@ -40,26 +40,25 @@ def evidence_lines(nquads: str) -> str:
     )
 
 
-def validate_rendered(
-    files: dict[str, str], ontology: Graph, everything: Callable[[], Graph]
-) -> ValidationReport | None:
-    """Validate the rendered facts, evidence and VoID, loaded straight into Oxigraph.
+def load_rendered(files: dict[str, str]) -> tuple[Any, Any] | None:
+    """Return an Oxigraph store of the rendered facts, evidence and VoID, and its literal ledger.
 
-    ``everything()`` returns the same statements as one rdflib graph; it is called only when
-    pySHACL must run. Returns None when the text holds a blank node (its label in the text is
-    not the rdflib graph's, and the screen names nodes for pySHACL by label): the caller then
-    validates the rdflib graph as before.
+    Returns None when the text holds a blank node (its label in the text is not the rdflib
+    graph's, and the screen names nodes for pySHACL by label) or Oxigraph cannot read
+    ``void.ttl``: the caller then validates the rdflib graph as before.
     """
     import pyoxigraph
 
     from ..check.literal_ledger import LedgerBuilder, TypedLiteralLines
-    from ..check.screened import validate_screened
-    from ..check.shapes import load_shapes
 
-    facts = files[_dump_file("nt", "facts")]
-    evidence = evidence_lines(files[_dump_file("nq", "dataset")])
+    facts = files[dump_file("nt", "facts")]
+    evidence = evidence_lines(files[dump_file("nq", "dataset")])
     void = files[VOID_FILE]
     if any("_:" in text for text in (facts, evidence, void)):
+        return None
+    try:
+        quads = list(pyoxigraph.parse(void.encode("utf-8"), format=pyoxigraph.RdfFormat.TURTLE))
+    except (SyntaxError, ValueError):  # rdflib read it before: let it, as before
         return None
     store = pyoxigraph.Store()
     builder = LedgerBuilder()
@@ -69,11 +68,42 @@ def validate_rendered(
         store.load(data, format=pyoxigraph.RdfFormat.N_TRIPLES)
         typed(data)
     typed.note_into(builder, "N_TRIPLES")
-    try:
-        quads = list(pyoxigraph.parse(void.encode("utf-8"), format=pyoxigraph.RdfFormat.TURTLE))
-    except (SyntaxError, ValueError):  # rdflib read it before: let it, as before
-        return None
     for quad in quads:
         builder.note(quad)
     store.extend(quads)
+    return store, builder
+
+
+def validate_rendered(
+    files: dict[str, str], ontology: Graph, everything: Callable[[], Graph]
+) -> ValidationReport | None:
+    """Validate the rendered facts, evidence and VoID, loaded straight into Oxigraph.
+
+    ``everything()`` returns the same statements as one rdflib graph; it is called only when
+    pySHACL must run. Returns None when :func:`load_rendered` cannot load the text.
+    """
+    from ..check.screened import validate_screened
+    from ..check.shapes import load_shapes
+
+    loaded = load_rendered(files)
+    if loaded is None:
+        return None
+    store, builder = loaded
     return validate_screened(store, builder, everything, shapes=load_shapes(), ontology=ontology)
+
+
+def screen_conforms(files: dict[str, str], ontology: Graph, shapes: Graph) -> bool:
+    """Return True when the screen finds that no node of the rendered data can fail a shape.
+
+    That is the case in which :func:`validate_rendered` returns a conforming report without
+    pySHACL; False means only that the validation must run (it may still conform).
+    """
+    from ..check.screen import has_targets
+    from ..check.screened import screen_store
+
+    loaded = load_rendered(files)
+    if loaded is None:
+        return False
+    store, builder = loaded
+    restricted = screen_store(store, builder, shapes, ontology)
+    return restricted is not None and not has_targets(restricted)

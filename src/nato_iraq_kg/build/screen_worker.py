@@ -1,0 +1,134 @@
+"""The validation's screen on the second core, started before the build so its set-up overlaps.
+
+A build without the validation cache spent about a third of its time validating: importing
+rdflib's SPARQL engine and the checks, parsing the shapes and the ontology, then screening the
+rendered data in Oxigraph (:mod:`.rendered_validation`). None of that needs the extraction, so a
+child process (``os.fork``) does the set-up while the parent extracts and renders, then screens
+the rendered text while the parent runs the quality checks.
+
+The child answers one thing: whether the screen found that no node can fail a shape. That is
+the whole validation of data that conforms, and what the build then reports is the same (it
+conforms, no result). Any other answer (a node to judge, the screen giving up, an error in the
+child) makes the parent validate the way it always did, in its own process, so failing builds
+get pySHACL's results and messages, and errors their usual exceptions, exactly as before.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import pickle
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+#: The child's one-byte answers.
+_CONFORMS, _UNDECIDED = b"y", b"n"
+
+
+@dataclass(frozen=True)
+class ScreenedConformance:
+    """The report of data the screen found conforming, as the build reports it: no result.
+
+    It has what ``build`` reads of a :class:`nato_iraq_kg.check.shapes.ValidationReport`, without
+    importing that module (and rdflib's SPARQL engine with it) into the parent.
+    """
+
+    conforms: bool = True
+    results: tuple[Any, ...] = ()
+    violations: tuple[Any, ...] = ()
+    warnings: tuple[Any, ...] = ()
+
+
+class ScreenWorker:
+    """A forked child that screens the rendered files; see the module's docstring."""
+
+    def __init__(self, pid: int, to_child: int, from_child: int) -> None:
+        self._pid = pid
+        self._to_child = to_child
+        self._from_child = from_child
+        self._done = False
+
+    @classmethod
+    def start(cls, root: Path | None = None) -> ScreenWorker | None:
+        """Fork the child (None where ``os.fork`` is missing); it prepares, then waits."""
+        if not hasattr(os, "fork"):
+            return None
+        down_read, down_write = os.pipe()
+        up_read, up_write = os.pipe()
+        sys.stdout.flush()
+        sys.stderr.flush()
+        pid = os.fork()
+        if pid == 0:  # the child: never returns into the caller's code
+            code = 1
+            try:
+                os.close(down_write)
+                os.close(up_read)
+                _child(root, down_read, up_write)
+                code = 0
+            finally:
+                os._exit(code)
+        os.close(down_read)
+        os.close(up_write)
+        return cls(pid, down_write, up_read)
+
+    def submit(self, files: dict[str, str]) -> None:
+        """Send the rendered files; the child screens them while the caller goes on."""
+        needed = {name: files[name] for name in _needed_files() if name in files}
+        try:
+            with os.fdopen(self._to_child, "wb") as pipe:
+                pickle.dump(needed, pipe, protocol=pickle.HIGHEST_PROTOCOL)
+        except OSError:  # the child is gone: its answer reads as undecided
+            pass
+
+    def conforms(self) -> bool:
+        """Return True only if the child's screen found that no node can fail a shape."""
+        return self._finish() == _CONFORMS
+
+    def cancel(self) -> None:
+        """Let the child go without an answer (the cache answered, or the build failed)."""
+        if not self._done:
+            with contextlib.suppress(OSError):
+                os.close(self._to_child)
+            self._finish()
+
+    def _finish(self) -> bytes:
+        """Read the child's answer and reap it."""
+        if self._done:
+            return _UNDECIDED
+        self._done = True
+        with os.fdopen(self._from_child, "rb") as pipe:
+            answer = pipe.read(1)
+        os.waitpid(self._pid, 0)
+        return answer
+
+
+def _needed_files() -> tuple[str, ...]:
+    """Return the rendered files the screen reads (see :mod:`.rendered_validation`)."""
+    from ..paths import VOID_FILE
+    from .rendered_validation import dump_file
+
+    return (dump_file("nt", "facts"), dump_file("nq", "dataset"), VOID_FILE)
+
+
+def _child(root: Path | None, down: int, up: int) -> None:
+    """Prepare the screen, wait for the files, and answer whether the data conforms."""
+    answer = _UNDECIDED
+    try:
+        from .. import paths
+        from ..check.shapes import load_shapes
+        from .pipeline import load_ontology
+        from .rendered_validation import screen_conforms
+
+        shapes = load_shapes()
+        ontology = load_ontology(paths.ontology_file(root))
+        with os.fdopen(down, "rb") as pipe:
+            data = pipe.read()
+        if data:
+            answer = _CONFORMS if screen_conforms(pickle.loads(data), ontology, shapes) else answer
+    except BaseException:  # any failure: the parent validates itself
+        answer = _UNDECIDED
+    finally:
+        with os.fdopen(up, "wb") as pipe:
+            pipe.write(answer)
