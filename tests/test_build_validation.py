@@ -161,3 +161,44 @@ def test_the_screen_child_answers_no_for_broken_input_and_goes_away_when_cancell
     worker.cancel()
     with pytest.raises(ChildProcessError):
         os.waitpid(-1, os.WNOHANG)
+
+
+def test_rendering_on_two_cores_gives_the_same_files_in_the_same_order(fresh) -> None:
+    """The child's TriG and N-Quads, the parent's other files and the quality checks: the same
+    texts, order and results as rendering and checking in one process."""
+    from nato_iraq_kg.build.forked_render import render_and_check
+
+    result, files = fresh
+    ours, quality = render_and_check(result)
+    assert list(ours) == list(files)
+    assert ours == files
+    assert quality == pipeline.run_quality_checks_on(files)
+    assert len(quality) >= 7
+
+
+def test_a_writer_error_on_either_core_is_the_one_rendering_in_one_process_raises(
+    fresh, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The first failing dump, in the order the dumps are written, decides the error."""
+    from nato_iraq_kg.build.forked_render import render_and_check
+    from nato_iraq_kg.errors import CheckFailure
+    from nato_iraq_kg.formats import registry
+
+    result, _ = fresh
+    real = registry.writers()
+
+    def failing(*keys: str):
+        def fail(key: str):
+            def write(_: object) -> str:
+                raise CheckFailure(f"cannot write {key}")
+
+            return write
+
+        return {k: fail(k) if k in keys else w for k, w in real.items()}
+
+    for keys, first in ((("trig",), "trig"), (("nq", "jsonld"), "nq"), (("xml", "trig"), "xml")):
+        monkeypatch.setattr(registry, "writers", lambda keys=keys: failing(*keys))
+        with pytest.raises(CheckFailure, match=f"cannot write {first}$"):
+            pipeline.render(result)
+        with pytest.raises(CheckFailure, match=f"cannot write {first}$"):
+            render_and_check(result)

@@ -128,6 +128,7 @@ def build(check: bool, no_cache: bool, output: Path | None) -> None:
     """Build the graph from the sources, check every quote and shape, and write data/."""
     from . import paths
     from .build import pipeline as stages
+    from .build.forked_render import render_and_check
     from .build.screen_worker import ScreenedConformance, ScreenWorker
     from .build.summary import summary_lines
     from .errors import CheckFailure
@@ -145,12 +146,13 @@ def build(check: bool, no_cache: bool, output: Path | None) -> None:
         result = stages.assemble()
         for line in summary_lines(result):
             click.echo(line)
-        files = stages.render(result)
+        files, quality = render_and_check(result)  # TriG, N-Quads, quality checks: a child
         if worker is not None:
             worker.submit(files)
         quality_error: Exception | None = None
         try:  # while the child screens; raised where the quality checks always ran
-            quality = stages.run_quality_checks_on(files)
+            if quality is None:
+                quality = stages.run_quality_checks_on(files)
         except Exception as error:
             quality_error = error
         report: Any = ScreenedConformance() if worker is not None and worker.conforms() else None

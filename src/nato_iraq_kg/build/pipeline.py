@@ -432,15 +432,32 @@ def render(result: BuildResult) -> dict[str, str]:
     Every syntax is rendered (and so every literal and IRI checked) before any file is written.
     """
     from ..formats.registry import render_dumps
-    from .void import void_graph
 
     facts = result.facts_view()
-    files = render_dumps(facts, result.dataset_graphs())
+    return render_rest(result, facts, render_dumps(facts, result.dataset_graphs()))
+
+
+def render_rest(
+    result: BuildResult,
+    facts: Graph,
+    dumps: dict[str, str],
+    tables: dict[str, str] | None = None,
+) -> dict[str, str]:
+    """Return :func:`render`'s files from the RDF dumps: the tables (unless given, from
+    :func:`render_tables_of`), ``void.ttl`` and the crate."""
+    from .void import void_graph
+
+    files = dict(dumps)
     release = result.release or load_release()
-    files.update(_release_files(result, facts, release))
+    files.update(tables if tables is not None else _release_files(result, facts, release))
     encoded = {name: text.encode("utf-8") for name, text in files.items()}
     files[VOID_FILE] = turtle(void_graph(encoded, facts, result.revisions, release))
     return _with_crate(files, result, release)
+
+
+def render_tables_of(result: BuildResult, facts: Graph) -> dict[str, str]:
+    """Return the tables :func:`render` writes (see :mod:`.tables`)."""
+    return _release_files(result, facts, result.release or load_release())
 
 
 def _release_files(result: BuildResult, facts: Graph, release: Release) -> dict[str, str]:
