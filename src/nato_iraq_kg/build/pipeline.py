@@ -491,7 +491,6 @@ def validate_outputs(
     """
     from ..check import cache as validation_cache
     from ..check.shapes import validate_graph
-    from .rendered_validation import validate_rendered
 
     folder = cache or validation_cache.default_folder()
     key = validation_cache.cache_key(files) if use_cache else ""
@@ -499,9 +498,7 @@ def validate_outputs(
         known = validation_cache.load(key, folder)
         if known is not None:
             return known
-    report = validate_rendered(files, result.ontology, lambda: _validated_graph(result, files))
-    if report is None:
-        report = validate_graph(_validated_graph(result, files), ontology=result.ontology)
+    report = validate_graph(_validated_graph(result, files), ontology=result.ontology)
     if use_cache:
         validation_cache.store(key, report, folder)
     return report

@@ -1,11 +1,15 @@
-"""The build's SHACL validation, read from the files it rendered rather than from rdflib graphs.
+"""The build's SHACL screen, read from the files it rendered rather than from rdflib graphs.
 
-What the build validates is the facts, the evidence graph and ``void.ttl``, merged. It used to
-copy them into one rdflib graph (0.2 s) only for the screen to copy that, term by term, into
+What the build validates is the facts, the evidence graph and ``void.ttl``, merged. Validating
+copied them into one rdflib graph (0.2 s) only for the screen to copy that, term by term, into
 Oxigraph (another 0.2 s). The rendered N-Triples dump *is* the facts, and the evidence graph is
 the N-Quads dump's lines in that graph, so here Oxigraph loads that text itself, as
-``validate FILE`` does (:func:`nato_iraq_kg.check.screened.validate_screened`). The rdflib graph
-is made only if the screen leaves a node for pySHACL to judge, and then exactly as before.
+``validate FILE`` does (:func:`nato_iraq_kg.check.screened.validate_screened`).
+
+``build --no-cache`` screens this way in a child process (:mod:`.screen_worker`); when the
+screen cannot clear the data, the build validates the rdflib graph as it always did.
+:func:`validate_rendered` is the whole validation from the text; the tests hold it to the rdflib
+graph's results, which is what shows the store holds what the rdflib graph holds.
 """
 
 from __future__ import annotations
