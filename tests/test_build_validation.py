@@ -202,3 +202,24 @@ def test_a_writer_error_on_either_core_is_the_one_rendering_in_one_process_raise
             pipeline.render(result)
         with pytest.raises(CheckFailure, match=f"cannot write {first}$"):
             render_and_check(result)
+
+
+def test_the_screen_child_reuses_its_early_screen_only_for_the_same_bytes(
+    fresh, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The child screens data/ while it waits; files that differ from those are screened anew,
+    whichever of the two is the broken one."""
+    from nato_iraq_kg.build import screen_worker
+
+    _, files = fresh
+    good = {name: files[name] for name in screen_worker._needed_files()}
+    broken = dict(good)
+    broken["nato-iraq.nt"] = good["nato-iraq.nt"].replace(
+        '"15000"^^<http://www.w3.org/2001/XMLSchema#integer>', '"fifteen thousand"', 1
+    )
+    assert broken != good
+    for committed, sent, expected in ((broken, good, True), (good, broken, False)):
+        monkeypatch.setattr(screen_worker, "_committed_files", lambda _, c=committed: c)
+        worker = screen_worker.ScreenWorker.start()
+        worker.submit(sent)
+        assert worker.conforms() is expected
