@@ -50,6 +50,7 @@ from .graphs import (
     document_graph,
     evidence_graph,
     links_graph,
+    new_graph,
     source_graph_iri,
 )
 from .history import History, merge_history
@@ -85,7 +86,7 @@ class BuildResult:
         That is the default view, the latest revision: assertions that lapsed are left out.
         """
         lapsed = self.history.lapsed if self.history else {}
-        union = Graph()
+        union = new_graph()
         for name, graph in self.graphs.items():
             if name != EVIDENCE_GRAPH and name not in lapsed:
                 union += graph
@@ -119,9 +120,9 @@ class BuildResult:
         return {cls: len(members[str(cls)]) for cls in classes}
 
 
-def load_ontology(path: Path) -> Graph:
-    """Parse the ontology, naming the file on a syntax error."""
-    graph = Graph()
+def load_ontology(path: Path, graph: Graph | None = None) -> Graph:
+    """Parse the ontology (into ``graph``, by default a new one), naming the file on an error."""
+    graph = graph if graph is not None else Graph()
     try:
         graph.parse(path, format="turtle")
     except FileNotFoundError as exc:
@@ -359,7 +360,7 @@ def revision_assertions(
 def assemble(root: Path | None = None) -> BuildResult:
     """Load, extract and check everything, and return the named graphs (nothing is written)."""
     root = root or paths.project_root()
-    ontology = load_ontology(paths.ontology_file(root))
+    ontology = load_ontology(paths.ontology_file(root), new_graph())
     revisions = load_revisions(paths.source_dir(root))
     models: dict[str, DocumentModel] = {}
     curations: list[Curation] = []
@@ -390,14 +391,16 @@ def assemble(root: Path | None = None) -> BuildResult:
             raise CheckFailure(f"identity link for unknown entity {link.entity}")
     graphs: dict[URIRef, Graph] = {}
     for item in assertions:
-        graph = Graph()
+        graph = new_graph()
         for triple in item.triples:
             graph.add(triple)
         graphs[item.graph] = graph
     for source in revisions:
         graphs[source_graph_iri(source)] = document_graph(source, models[source.slug])
         graphs[source_graph_iri(source)] += history.revision_statements(source)
-    graphs[EVIDENCE_GRAPH] = evidence_graph(assertions, models) + history.statements()
+    evidence = evidence_graph(assertions, models)
+    evidence += history.statements()
+    graphs[EVIDENCE_GRAPH] = evidence
     concepts = {
         iri: SCHEME_OF_TYPE[t]
         for iri, decl in entities.items()
@@ -408,7 +411,7 @@ def assemble(root: Path | None = None) -> BuildResult:
     pairs = [(link.entity, link.wikidata) for link in links]
     pairs += [(link.entity, link.dbpedia) for link in links if link.dbpedia is not None]
     graphs[LINKS_GRAPH] = links_graph(pairs)
-    stated = Graph()  # the latest facts, without the evidence and the document structure
+    stated = new_graph()  # the latest facts, without the evidence and the document structure
     left_out = {source_graph_iri(source) for source in revisions} | set(history.lapsed)
     for name, graph in graphs.items():
         if name != EVIDENCE_GRAPH and name not in left_out:
@@ -420,7 +423,9 @@ def assemble(root: Path | None = None) -> BuildResult:
     result = BuildResult(
         revisions, models, assertions, graphs, ontology, history, load_release(root)
     )
-    as_stated = result.facts_view() - graphs[ENTAILED_GRAPH]  # errors name the stated types
+    as_stated = new_graph()  # errors name the stated types
+    as_stated += result.facts_view()
+    as_stated -= graphs[ENTAILED_GRAPH]
     check_domains_and_ranges(assertions, as_stated, ontology)
     check_quotes_state_their_values(assertions, models)
     return result
@@ -464,7 +469,7 @@ def _release_files(result: BuildResult, facts: Graph, release: Release) -> dict[
     """Return the tables for people without RDF tools (see :mod:`.tables`)."""
     from .tables import render_tables
 
-    stated = Graph()  # the tables name each thing's own class, not the superclasses entailed
+    stated = new_graph()  # the tables name each thing's own class, not the superclasses entailed
     stated += facts
     stated -= result.graphs.get(ENTAILED_GRAPH, Graph())
     return render_tables(stated, result.graphs, result.ontology, release, result.revisions)
