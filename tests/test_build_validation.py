@@ -223,3 +223,23 @@ def test_the_screen_child_reuses_its_early_screen_only_for_the_same_bytes(
         worker = screen_worker.ScreenWorker.start()
         worker.submit(sent)
         assert worker.conforms() is expected
+
+
+def test_a_child_that_hangs_is_killed_and_counts_as_failed() -> None:
+    """A forked helper that never answers must not hang the build: it is given up on."""
+    import os
+    import time
+
+    from nato_iraq_kg.build.forking import read_answer
+
+    read_end, write_end = os.pipe()
+    pid = os.fork()
+    if pid == 0:
+        time.sleep(60)
+        os._exit(0)
+    os.close(write_end)
+    started = time.monotonic()
+    assert read_answer(read_end, pid, patience=0.5) is None
+    assert time.monotonic() - started < 30
+    with pytest.raises(ChildProcessError):
+        os.waitpid(pid, os.WNOHANG)

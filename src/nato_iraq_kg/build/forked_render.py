@@ -18,6 +18,7 @@ import pickle
 from typing import TYPE_CHECKING, Any
 
 from ..formats.registry import DUMPS, render_dumps_named
+from .forking import read_answer
 
 if TYPE_CHECKING:
     from ..check.quality import QualityResult
@@ -67,9 +68,7 @@ def render_and_check(result: BuildResult) -> tuple[dict[str, str], list[QualityR
         tables: dict[str, str] | BaseException = pipeline.render_tables_of(result, facts)
     except Exception as error:  # raised below, after every dump, where render() meets it
         tables = error
-    with os.fdopen(read_end, "rb") as pipe:
-        data = pipe.read()
-    os.waitpid(pid, 0)
+    data = read_answer(read_end, pid)
     try:
         child = pickle.loads(data) if data else None
     except Exception:

@@ -28,6 +28,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from .forking import read_answer, write_all
+
 #: The child's one-byte answers.
 _CONFORMS, _UNDECIDED = b"y", b"n"
 
@@ -54,6 +56,7 @@ class ScreenWorker:
         self._to_child = to_child
         self._from_child = from_child
         self._done = False
+        self._sent = False
 
     @classmethod
     def start(cls, root: Path | None = None) -> ScreenWorker | None:
@@ -81,11 +84,8 @@ class ScreenWorker:
     def submit(self, files: dict[str, str]) -> None:
         """Send the rendered files; the child screens them while the caller goes on."""
         needed = {name: files[name] for name in _needed_files() if name in files}
-        try:
-            with os.fdopen(self._to_child, "wb") as pipe:
-                pickle.dump(needed, pipe, protocol=pickle.HIGHEST_PROTOCOL)
-        except OSError:  # the child is gone: its answer reads as undecided
-            pass
+        self._sent = True
+        write_all(self._to_child, pickle.dumps(needed, protocol=pickle.HIGHEST_PROTOCOL))
 
     def conforms(self) -> bool:
         """Return True only if the child's screen found that no node can fail a shape."""
@@ -93,20 +93,19 @@ class ScreenWorker:
 
     def cancel(self) -> None:
         """Let the child go without an answer (the cache answered, or the build failed)."""
-        if not self._done:
-            with contextlib.suppress(OSError):
-                os.close(self._to_child)
-            self._finish()
+        self._finish()
 
     def _finish(self) -> bytes:
         """Read the child's answer and reap it."""
         if self._done:
             return _UNDECIDED
         self._done = True
-        with os.fdopen(self._from_child, "rb") as pipe:
-            answer = pipe.read(1)
-        os.waitpid(self._pid, 0)
-        return answer
+        if not self._sent:  # nothing will come: let the child see the end of its input
+            self._sent = True
+            with contextlib.suppress(OSError):
+                os.close(self._to_child)
+        answer = read_answer(self._from_child, self._pid)
+        return answer[:1] if answer else _UNDECIDED
 
 
 def _needed_files() -> tuple[str, ...]:
