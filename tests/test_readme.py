@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -70,3 +72,16 @@ def test_readme_make_run_block_is_what_build_prints(
     shown = block.split("\n\nQuestion:", 1)[0]
     assert result.stdout == shown + "\n"
     assert sum(line.startswith("Wrote ") for line in shown.splitlines()) == 1
+
+
+def test_readme_version_output_is_what_version_prints() -> None:
+    """The README's `--version` lines are today's real output, and the wheel is found by pattern."""
+    done = subprocess.run(
+        [sys.executable, "-m", "nato_iraq_kg", "--version"],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    assert f"$ nato-iraq-kg --version\n{done.stdout}" in text
+    assert "dist/nato_iraq_kg-0." not in text  # a version in the wheel's name would go stale
