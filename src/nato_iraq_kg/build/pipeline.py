@@ -95,9 +95,10 @@ class BuildResult:
     def facts_view(self) -> Graph:
         """Return :meth:`facts`, made once and shared: for reading only, never to be changed.
 
-        A build asked for the union four times (the checks, the summary, the class counts, the
-        writers): a tenth of its time. The shared union is made again when ``graphs`` (a graph
-        replaced, added or removed, or its size changed) or the lapsed assertions change.
+        A build asks for the union four times (the checks, the summary, the class counts, the
+        writers), which took a tenth of its time on rdflib's default store. The shared union is
+        made again when ``graphs`` (a graph replaced, added or removed, or its size changed) or
+        the lapsed assertions change.
         """
         lapsed = self.history.lapsed if self.history else {}
         key = (tuple((n, id(g), len(g)) for n, g in self.graphs.items()), tuple(lapsed))
