@@ -159,8 +159,8 @@ def test_the_screen_child_answers_no_for_broken_input_and_goes_away_when_cancell
     worker.cancel()
     worker = ScreenWorker.start()
     worker.cancel()
-    with pytest.raises(ChildProcessError):
-        os.waitpid(-1, os.WNOHANG)
+    with pytest.raises(ChildProcessError):  # reaped: no zombie left (other children may exist)
+        os.waitpid(worker._pid, os.WNOHANG)
 
 
 def test_rendering_on_two_cores_gives_the_same_files_in_the_same_order(fresh) -> None:
