@@ -13,12 +13,11 @@ import functools
 from typing import Any
 from urllib.parse import parse_qsl
 
-from starlette.requests import Request
-from starlette.responses import Response
-
 from ..guard.sparql_text import vet_query
 from . import sparql_protocol as protocol
-from .config import ServerConfig, text_response
+from .asgi_http import ClientGone, Receive, Reply, Scope, Send, header, read_body, send_reply
+from .asgi_http import text_reply as text_response
+from .config import ServerConfig
 from .negotiation import best_match
 from .query_pool import QueryPool, WorkerFailed
 from .quick_query import answer_quickly
@@ -26,38 +25,52 @@ from .slots import Slots
 from .snapshot import Snapshot
 
 
-async def _read_body(request: Request, limit: int) -> bytes | None:
-    """Read the request body, or return None as soon as it exceeds ``limit`` bytes."""
-    declared = request.headers.get("content-length")
-    if declared is not None and declared.isdigit() and int(declared) > limit:
-        return None
-    chunks, size = [], 0
-    async for chunk in request.stream():
-        size += len(chunk)
-        if size > limit:
-            return None
-        chunks.append(chunk)
-    return b"".join(chunks)
+class SparqlEndpoint:
+    """The endpoint as a bare ASGI app: what ``/sparql`` runs, with or without Starlette.
+
+    A class, not a function, so that Starlette's ``Route`` hands it the raw ASGI call instead of
+    wrapping it in a ``Request``/``Response`` pair; the app factory also calls it before
+    Starlette's routing when no middleware needs to see the request (see :mod:`.front`). The app
+    (for its ``state``) is read from ``scope["app"]``, which Starlette sets.
+    """
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        try:
+            reply = await answer(scope, receive)
+        except ClientGone:
+            return
+        await send_reply(send, reply)
 
 
-def _graph_format(request: Request) -> str | None:
+#: The one endpoint instance the routes use.
+sparql_endpoint = SparqlEndpoint()
+
+
+def _graph_format(accept: str | None) -> str | None:
     """Return the RDF syntax key (ttl, nt, xml, jsonld) the client accepts best, or None."""
     offers = {media: name for name, media in protocol.GRAPH_MEDIA.items()}
-    chosen = best_match(request.headers.get("accept"), list(offers))
+    chosen = best_match(accept, list(offers))
     return offers[chosen] if chosen else None
 
 
-async def sparql_endpoint(request: Request) -> Response:
-    """Answer the SPARQL 1.1 Protocol (query operation only) on GET and POST."""
-    config: ServerConfig = request.app.state.config
+async def answer(scope: Scope, receive: Receive) -> Reply:
+    """Answer the SPARQL 1.1 Protocol (query operation only) on GET and POST.
+
+    Raises:
+        ClientGone: the client disconnected before its POST body arrived.
+    """
+    state = scope["app"].state
+    config: ServerConfig = state.config
     params: dict[str, list[str]] = {}
-    for key, value in request.query_params.multi_items():
-        params.setdefault(key, []).append(value)
-    if request.method == "POST":
-        media = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    query_string = scope["query_string"]
+    if query_string:
+        for key, value in parse_qsl(query_string.decode("latin-1"), keep_blank_values=True):
+            params.setdefault(key, []).append(value)
+    if scope["method"] == "POST":
+        media = (header(scope, b"content-type") or "").split(";")[0].strip().lower()
         if media == "application/sparql-update":
             return text_response("this endpoint is read-only: SPARQL updates are not accepted", 403)
-        body = await _read_body(request, config.max_body_bytes)
+        body = await read_body(scope, receive, config.max_body_bytes)
         if body is None:
             return text_response(f"request body larger than {config.max_body_bytes} bytes", 413)
         if media == "application/x-www-form-urlencoded":
@@ -71,7 +84,7 @@ async def sparql_endpoint(request: Request) -> Response:
                 "POST a query as application/sparql-query or application/x-www-form-urlencoded",
                 415,
             )
-    elif len(request.scope["query_string"]) > config.max_body_bytes:
+    elif len(query_string) > config.max_body_bytes:
         return text_response(f"query string longer than {config.max_body_bytes} bytes", 414)
     if "update" in params:
         return text_response("this endpoint is read-only: SPARQL updates are not accepted", 403)
@@ -82,10 +95,11 @@ async def sparql_endpoint(request: Request) -> Response:
             400,
         )
     queries = params.get("query", [])
+    accept = header(scope, b"accept")
     if not queries:
-        if request.method == "POST":
+        if scope["method"] == "POST":
             return text_response("no query: send a 'query' parameter", 400)
-        return _service_description(request, config)
+        return _service_description(scope, accept)
     if len(queries) > 1:
         return text_response("exactly one 'query' parameter is allowed", 400)
     sparql = queries[0]
@@ -93,22 +107,22 @@ async def sparql_endpoint(request: Request) -> Response:
         form = vet_query(sparql)
     except protocol.QueryRefused as refused:
         return text_response(str(refused), refused.status)
-    fmt = _result_format(request, params, form)
+    fmt = _result_format(accept, params, form)
     if fmt is None:
         offered = ", ".join(protocol.offers_for(form))
         return text_response(
             f"cannot answer a {form} query in that format; we offer {offered}", 406
         )
-    return await _run_query(request, config, sparql, fmt)
+    return await _run_query(state, config, sparql, fmt)
 
 
-def _result_format(request: Request, params: dict[str, list[str]], form: str) -> str | None:
+def _result_format(accept: str | None, params: dict[str, list[str]], form: str) -> str | None:
     """Return the format to answer in: ``format=`` when it fits the form, else by ``Accept``."""
     for value in params.get("format", []):
         name = protocol.format_name(value, form)
         if name is not None:
             return name
-    return _format_by_accept(request.headers.get("accept"), form)
+    return _format_by_accept(accept, form)
 
 
 @functools.lru_cache(maxsize=256)
@@ -121,7 +135,7 @@ def _format_by_accept(accept: str | None, form: str) -> str | None:
     return offers[chosen] if chosen else None
 
 
-async def _run_query(request: Request, config: ServerConfig, sparql: str, fmt: str) -> Response:
+async def _run_query(state: Any, config: ServerConfig, sparql: str, fmt: str) -> Reply:
     """Run a vetted query in a worker process within the concurrency and time limits.
 
     A one-pattern lookup, bounded by its shape, is answered here instead from the snapshot's
@@ -129,15 +143,15 @@ async def _run_query(request: Request, config: ServerConfig, sparql: str, fmt: s
     the worker round trip is most of its cost. A server over a remote store has no store here
     and forwards every query.
     """
-    snapshot: Snapshot = request.app.state.snapshot
+    snapshot: Snapshot = state.snapshot
     if snapshot.store is not None:  # None: served from a remote store (serve --endpoint)
         try:
             quick = answer_quickly(snapshot.store, sparql, fmt, max_rows=config.max_rows)
         except protocol.QueryRefused as refused:
             return text_response(str(refused), refused.status)
         if quick is not None:
-            return Response(quick.body, media_type=quick.media_type, headers=quick.headers)
-    slots: Slots = request.app.state.slots
+            return Reply(200, quick.body, quick.media_type, quick.headers)
+    slots: Slots = state.slots
     if not await slots.wait(config.slot_wait_s):
         return text_response(
             f"too many queries in progress (at most {config.max_concurrent}); retry shortly",
@@ -145,7 +159,7 @@ async def _run_query(request: Request, config: ServerConfig, sparql: str, fmt: s
             **{"Retry-After": "1"},
         )
     try:
-        answer = await _run_in_pool(request, config, sparql, fmt)
+        answered = await _run_in_pool(state, config, sparql, fmt)
     except TimeoutError:
         return text_response(
             f"the query took longer than {config.query_timeout_s:g} s and was stopped", 503
@@ -156,30 +170,32 @@ async def _run_query(request: Request, config: ServerConfig, sparql: str, fmt: s
         return text_response(f"the query could not be answered: {failed}", 503)
     finally:
         slots.release()
-    return Response(answer.body, media_type=answer.media_type, headers=answer.headers)
+    return Reply(200, answered.body, answered.media_type, answered.headers)
 
 
-async def _run_in_pool(request: Request, config: ServerConfig, sparql: str, fmt: str) -> Any:
+async def _run_in_pool(state: Any, config: ServerConfig, sparql: str, fmt: str) -> Any:
     """Run the query in the served build's pool; if a new build retired that pool meanwhile,
     run it once more in the new build's.
     """
-    snapshot: Snapshot = request.app.state.snapshot
+    snapshot: Snapshot = state.snapshot
     try:
         return await snapshot.pool.run_async(
             sparql, fmt, max_rows=config.max_rows, timeout_s=config.query_timeout_s
         )
     except WorkerFailed:
-        if request.app.state.snapshot is snapshot:
+        if state.snapshot is snapshot:
             raise
-    pool: QueryPool = request.app.state.snapshot.pool
+    pool: QueryPool = state.snapshot.pool
     return await pool.run_async(
         sparql, fmt, max_rows=config.max_rows, timeout_s=config.query_timeout_s
     )
 
 
-def _service_description(request: Request, config: ServerConfig) -> Response:
+def _service_description(scope: Scope, accept: str | None) -> Reply:
     """Describe the endpoint (SPARQL Service Description), in Turtle unless asked otherwise."""
-    fmt = _graph_format(request) or "ttl"
-    endpoint = str(request.url.replace(query="", fragment=""))
+    from starlette.datastructures import URL
+
+    fmt = _graph_format(accept) or "ttl"
+    endpoint = str(URL(scope=scope).replace(query="", fragment=""))
     body = protocol.serialize_triples(protocol.service_description(endpoint), fmt)
-    return Response(body, media_type=protocol.GRAPH_MEDIA[fmt], headers={"Vary": "Accept"})
+    return Reply(200, body, protocol.GRAPH_MEDIA[fmt], {"Vary": "Accept"})

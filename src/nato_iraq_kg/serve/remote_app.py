@@ -309,14 +309,6 @@ def serve_remote(endpoint: str, host: str = "127.0.0.1", port: int = 8000, **kw:
 
     As :func:`.app.serve`: the socket is bound first, so a busy port is one line and exit 2.
     """
-    import sys
+    from .app import listening_socket, run_uvicorn
 
-    import uvicorn
-
-    from .app import listening_socket
-
-    listener = listening_socket(host, port)
-    config = uvicorn.Config(create_remote_app(endpoint, **kw), host=host, port=port)
-    shown = f"[{host}]" if ":" in host else host
-    print(f"Serving on http://{shown}:{port}/ (Ctrl+C to stop)", file=sys.stderr, flush=True)
-    uvicorn.Server(config).run(sockets=[listener])
+    run_uvicorn(create_remote_app(endpoint, **kw), listening_socket(host, port), host, port)
