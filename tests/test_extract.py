@@ -86,3 +86,81 @@ def test_every_real_quote_states_its_dates_numbers_and_names(build) -> None:
     assert "2014" not in short.quote
     assert unsupported(short) is not None
     assert check_quotes_state_their_values([short], build.models) == 1
+
+
+def _rdflib_reading(turtle: str) -> tuple:
+    """The reference: the entry's Turtle read by rdflib alone, as the build did before."""
+    from rdflib import Graph
+
+    from nato_iraq_kg.namespaces import prefixes
+
+    header = "".join(f"@prefix {p}: <{ns}> .\n" for p, ns in prefixes().items())
+    graph = Graph()
+    graph.parse(data=header + turtle, format="turtle")
+    return tuple(sorted(graph))
+
+
+def _entry(turtle: str):
+    from nato_iraq_kg.curation.model import FactEntry
+
+    return FactEntry(
+        key="k", quote="q", at=None, turtle=turtle, where="entry k", tier="stated", why=None
+    )
+
+
+def test_every_curated_turtle_reads_the_same_by_oxigraph_as_by_rdflib(revision) -> None:
+    """The fast reading of each curated fact's Turtle gives rdflib's terms, repr for repr."""
+    from nato_iraq_kg.extract.curated import parse_turtle
+
+    facts = load_curation(revision.curation_path).facts
+    assert len(facts) > 50
+    for entry in facts:
+        ours, reference = parse_turtle(entry), _rdflib_reading(entry.turtle)
+        assert ours == reference, entry.where
+        assert [repr(t) for t in ours] == [repr(t) for t in reference], entry.where
+
+
+@pytest.mark.parametrize(
+    "turtle",
+    [
+        'actor:nato rdfs:label "x"^^xsd:string .',
+        'actor:nato rdfs:label "x"^^<http://www.w3.org/2001/XMLSchema#string> .',
+        'actor:nato rdfs:label "Nato"@EN-gb, "nato"@en .',
+        "actor:nato nik:count 1.50, 1e3, -0.0e1, 015, +5, true .",
+        'actor:nato rdfs:label """two\nlines""", "\\u00e9\\U0001F600" .',
+        "<< actor:nato nik:partner actor:iraq >> nik:partner actor:iraq .",
+        "actor:nato nik:partner <relative> .",
+    ],
+)
+def test_turtle_oxigraph_would_read_differently_is_read_as_rdflib_reads_it(turtle: str) -> None:
+    """A written-out datatype, a capitalised language tag, a triple term, a relative IRI:
+    the shortcut through Oxigraph must leave these to rdflib (or agree with it)."""
+    from nato_iraq_kg.errors import KGError
+    from nato_iraq_kg.extract.curated import parse_turtle
+
+    try:
+        reference = _rdflib_reading(turtle)
+    except Exception:
+        with pytest.raises(KGError):
+            parse_turtle(_entry(turtle))
+        return
+    ours = parse_turtle(_entry(turtle))
+    assert [repr(t) for t in ours] == [repr(t) for t in reference]
+
+
+def test_strict_yaml_reads_like_the_pure_python_loader_and_fails_with_its_words(
+    revision,
+) -> None:
+    """libyaml reads the curated file into the same data; an error is the pure loader's own."""
+    import yaml
+
+    from nato_iraq_kg.curation import model
+
+    text = revision.curation_path.read_text(encoding="utf-8")
+    assert model.load_strict_yaml(text) == yaml.load(text, Loader=model._StrictLoader)
+    for bad in ("a: [\n", "a: 1\nb: 2\na: 3\n"):
+        with pytest.raises(yaml.YAMLError) as pure:
+            yaml.load(bad, Loader=model._StrictLoader)
+        with pytest.raises(yaml.YAMLError) as ours:
+            model.load_strict_yaml(bad)
+        assert str(ours.value) == str(pure.value)

@@ -128,6 +128,8 @@ def build(check: bool, no_cache: bool, output: Path | None) -> None:
     """Build the graph from the sources, check every quote and shape, and write data/."""
     from . import paths
     from .build import pipeline as stages
+    from .build.forked_render import render_and_check
+    from .build.screen_worker import ScreenedConformance, ScreenWorker
     from .build.summary import summary_lines
     from .errors import CheckFailure
 
@@ -137,11 +139,28 @@ def build(check: bool, no_cache: bool, output: Path | None) -> None:
             "'build' writing data/",
             "; 'build --check' verifies them, 'build --output DIR' rebuilds them elsewhere",
         )
-    result = stages.assemble()
-    for line in summary_lines(result):
-        click.echo(line)
-    files = stages.render(result)
-    report = stages.validate_outputs(result, files, use_cache=not (no_cache or packaged))
+    use_cache = not (no_cache or packaged)
+    # Without the cache, the validation's screen gets the second core (see screen_worker).
+    worker = None if use_cache else ScreenWorker.start()
+    try:
+        result = stages.assemble()
+        for line in summary_lines(result):
+            click.echo(line)
+        files, quality = render_and_check(result)  # TriG, N-Quads, quality checks: a child
+        if worker is not None:
+            worker.submit(files)
+        quality_error: Exception | None = None
+        try:  # while the child screens; raised where the quality checks always ran
+            if quality is None:
+                quality = stages.run_quality_checks_on(files)
+        except Exception as error:
+            quality_error = error
+        report: Any = ScreenedConformance() if worker is not None and worker.conforms() else None
+    finally:
+        if worker is not None:
+            worker.cancel()
+    if report is None:
+        report = stages.validate_outputs(result, files, use_cache=use_cache)
     status = "conforms" if report.conforms else "DOES NOT CONFORM"
     click.echo(
         f"Validation (SHACL): {status} "
@@ -151,7 +170,8 @@ def build(check: bool, no_cache: bool, output: Path | None) -> None:
         click.echo(f"  {item.severity}: {item.focus} {item.path or ''}: {item.message}", err=True)
     if not report.conforms:
         raise CheckFailure("the graph violates the shapes; data/ left unchanged")
-    quality = stages.run_quality_checks_on(files)
+    if quality_error is not None:
+        raise quality_error
     failed = [check for check in quality if not check.passed]
     click.echo(f"Quality checks: {len(quality) - len(failed)} passed, {len(failed)} failed")
     for check in failed:

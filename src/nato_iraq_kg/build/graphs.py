@@ -37,6 +37,18 @@ DATE_PROPERTIES = (NIK.date, NIK.startDate, NIK.endDate)
 QUOTE_CONTEXT = 32
 
 
+def new_graph() -> Graph:
+    """Return an empty graph for the build, on rdflib's ``SimpleMemory`` store.
+
+    The build makes some ten thousand statements in 331 small graphs and reads them back
+    many times; rdflib's default store keeps, for every statement, the graphs it is in, which
+    a plain graph never needs. ``SimpleMemory`` does not, and made extraction and writing about
+    a third faster (the same statements and files). Its ``len()`` counts, so it is for graphs
+    of this size. Graphs made from these by ``+`` or ``-`` are rdflib's default again.
+    """
+    return Graph(store="SimpleMemory")
+
+
 def part_iri(source: SourceRevision, name: str) -> URIRef:
     """Return the IRI of a document part of a revision."""
     return ID[f"source/{source.slug}/part/{name}"]
@@ -65,7 +77,7 @@ def _part_label(part: Part) -> str:
 
 def document_graph(source: SourceRevision, model: DocumentModel) -> Graph:
     """Describe the revision, the page it belongs to, and every part and sentence with offsets."""
-    g = Graph()
+    g = new_graph()
     lang = source.language
     g.add((source.page_iri, RDF.type, NIK.SourcePage))
     g.add((source.page_iri, RDFS.label, Literal(source.title, lang=lang)))
@@ -118,7 +130,7 @@ def evidence_graph(assertions: Sequence[Assertion], models: dict[str, DocumentMo
     The annotation's body is the assertion's named graph; its target is the revision, selected by
     both a TextQuoteSelector (exact, prefix, suffix) and a TextPositionSelector (start, end).
     """
-    g = Graph()
+    g = new_graph()
     for item in assertions:
         source, ev = item.source, item.evidence
         model = models[source.slug]
@@ -203,7 +215,7 @@ def derived_graph(assertions: Sequence[Assertion], concepts: dict[URIRef, URIRef
 
     ``concepts`` maps each concept to the scheme it belongs to.
     """
-    g = Graph()
+    g = new_graph()
     triples = [t for a in assertions for t in a.triples]
     values = date_values(triples)
     for iri, value in sorted(values.items()):
@@ -264,7 +276,7 @@ def links_graph(links: Iterable[tuple[URIRef, URIRef]]) -> Graph:
     ``nik:wikidataItem`` and ``nik:dbpediaResource`` repeat the link with a property that says
     where it points, so that a query asks for Wikidata links without testing IRI prefixes.
     """
-    g = Graph()
+    g = new_graph()
     for ours, theirs in links:
         g.add((ours, OWL.sameAs, theirs))
         if str(theirs).startswith(str(WD)):

@@ -25,6 +25,7 @@ from rdflib.namespace import PROV, XSD
 from ..extract.assertion import Assertion
 from ..namespaces import NIK
 from ..source.revision import SourceRevision
+from .graphs import new_graph
 
 
 @dataclass(frozen=True)
@@ -41,7 +42,7 @@ class History:
 
     def statements(self) -> Graph:
         """Return what the history adds to the evidence graph: lapses and revision order."""
-        g = Graph()
+        g = new_graph()
         for graph, revision in sorted(self.lapsed.items()):
             g.add((graph, NIK.lapsedIn, revision.iri))
             g.add(
@@ -55,7 +56,7 @@ class History:
 
     def revision_statements(self, revision: SourceRevision) -> Graph:
         """Return what the history adds to a revision's own graph: the revision it revises."""
-        g = Graph()
+        g = new_graph()
         before = self.previous.get(revision.slug)
         if before is not None:
             g.add((revision.iri, PROV.wasRevisionOf, before.iri))

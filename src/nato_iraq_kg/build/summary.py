@@ -13,7 +13,7 @@ def summary_lines(result: BuildResult) -> list[str]:
     The tiers are counted so that a reader sees at once how much of the graph the page itself
     says, and how much rules and curators add.
     """
-    facts = result.facts()
+    facts = result.facts_view()
     counts = result.class_counts(SUMMARY_CLASSES)
     lines = [
         f"Sources: {len(result.revisions)} revision(s): "

@@ -230,7 +230,8 @@ def facts_table(graphs: dict[URIRef, Graph]) -> Table:
         selectors = list(evidence.objects(target, OA.hasSelector))
 
         def pick(prop: URIRef, chosen: list[URIRef] = selectors) -> str:
-            return next(_text(evidence.value(s, prop)) for s in chosen if evidence.value(s, prop))
+            values = (evidence.value(s, prop) for s in chosen)  # each looked up once
+            return next(_text(value) for value in values if value)
 
         quote, start, end = pick(OA.exact), pick(OA.start), pick(OA.end)
         source = _text(evidence.value(target, OA.hasSource))

@@ -18,6 +18,7 @@ from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import PROV, RDF, RDFS, SKOS
 
 from ..namespaces import DERIVED_GRAPH, ENTAILED_GRAPH, EVIDENCE_GRAPH, ID, LINKS_GRAPH, NIK
+from .graphs import new_graph
 
 #: The three tiers, strongest first: a triple in graphs of several tiers counts in the first.
 TIER_ORDER = (NIK.stated, NIK.derived, NIK.interpreted)
@@ -72,7 +73,7 @@ def superclasses(ontology: Graph) -> dict[URIRef, set[URIRef]]:
 def entailed_types(facts: Graph, ontology: Graph) -> Graph:
     """Return the superclass types of every typed resource that ``facts`` does not already state."""
     above = superclasses(ontology)
-    g = Graph()
+    g = new_graph()
     for thing, cls in facts.subject_objects(RDF.type):
         if not isinstance(thing, URIRef) or not isinstance(cls, URIRef):
             continue
@@ -96,7 +97,7 @@ def finest_dates(facts: Graph) -> Graph:
     A thing the page dates at two precisions (2011 and December 2011) gets the finer one; a thing
     dated once gets that date, so one property answers "when" for every thing alike.
     """
-    g = Graph()
+    g = new_graph()
     for prop, finest in FINEST.items():
         for thing in set(facts.subjects(prop)):
             dates = set(facts.objects(thing, prop))
@@ -108,7 +109,7 @@ def finest_dates(facts: Graph) -> Graph:
 
 def graph_tier_descriptions() -> Graph:
     """Describe the tier and the method of each graph made without a quote (for graph/evidence)."""
-    g = Graph()
+    g = new_graph()
     for graph, (tier, method, label, why) in GRAPH_TIERS.items():
         node = ID[f"method/{method}"]
         g.add((graph, NIK.tier, tier))

@@ -129,6 +129,33 @@ def _construct_mapping(loader: _StrictLoader, node: yaml.MappingNode) -> dict[An
 _StrictLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
 
 
+class _FastStrictLoader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # type: ignore[misc]
+    """:class:`_StrictLoader` on libyaml's parser (when PyYAML has it): the same data, faster.
+
+    The pure-Python scanner was a sixth of a build; libyaml reads the curated file about five
+    times faster, and the constructors (duplicate keys refused) are the same.
+    """
+
+
+_FastStrictLoader.add_constructor(
+    yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping
+)
+
+
+def load_strict_yaml(text: str) -> Any:
+    """Parse YAML text, refusing duplicate keys; errors are the pure-Python parser's.
+
+    libyaml reads valid YAML into the same data, but its error marks lack the quoted line the
+    pure-Python parser shows. So libyaml reads first, and on any error the text is read again
+    by the pure-Python loader, whose error (or, should libyaml alone refuse it, whose data) is
+    what the caller gets, exactly as before libyaml was used.
+    """
+    try:
+        return yaml.load(text, Loader=_FastStrictLoader)
+    except yaml.YAMLError:
+        return yaml.load(text, Loader=_StrictLoader)
+
+
 #: Characters no IRI may carry (RFC 3987), refused when a name is minted, not when it is written.
 _NOT_IN_IRI = re.compile(r'[\s<>"{}|\\^`\x00-\x1f\x7f]')
 
@@ -256,7 +283,7 @@ def _review(raw: object, path: Path) -> tuple[str, ...]:
 def load_curation(path: Path) -> Curation:
     """Read and check the shape of one curated file (its content is checked by the rules)."""
     try:
-        raw = yaml.load(path.read_text(encoding="utf-8"), Loader=_StrictLoader)
+        raw = load_strict_yaml(path.read_text(encoding="utf-8"))
     except OSError as exc:
         raise InputError(f"{path}: cannot read ({exc.strerror})") from exc
     except yaml.YAMLError as exc:

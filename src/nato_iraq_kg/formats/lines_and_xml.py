@@ -111,10 +111,14 @@ def rdfxml(graph: Graph) -> str:
     by_namespace = {ns: prefix for prefix, ns in known.items()}
     statements: dict[URIRef, list[tuple[str, str, Node]]] = defaultdict(list)
     used: dict[str, str] = {}
+    split: dict[Node, tuple[str, str]] = {}  # each property split once, not once per statement
     for s, p, o in graph:
         if not isinstance(s, URIRef) or not isinstance(o, URIRef | Literal):
             raise CheckFailure(f"blank nodes are not written: {s!r} {p!r} {o!r}")
-        namespace, local = _split(str(p), known)
+        parts = split.get(p)
+        if parts is None:
+            parts = split[p] = _split(str(p), known)
+        namespace, local = parts
         prefix = by_namespace.get(namespace) or used.get(namespace)
         if prefix is None:
             prefix = f"ns{len([u for u in used.values() if u.startswith('ns')]) + 1}"

@@ -203,11 +203,22 @@ def writers() -> Mapping[str, Callable[[Any], str]]:
 
 def render_dumps(facts: Any, dataset_graphs: Any) -> dict[str, str]:
     """Return the text of every dump by file name, each written by its syntax's writer."""
+    return render_dumps_named(facts, dataset_graphs, [d.file for d in DUMPS])
+
+
+def render_dumps_named(facts: Any, dataset_graphs: Any, names: Iterable[str]) -> dict[str, str]:
+    """Return the text of the dumps named (file names), in the order of :data:`DUMPS`.
+
+    The build writes some dumps in another process (:mod:`nato_iraq_kg.build.forked_render`).
+    """
     from .jsonld import timeline_jsonld
 
+    wanted = set(names)
     write = writers()
     files: dict[str, str] = {}
     for dump in DUMPS:
+        if dump.file not in wanted:
+            continue
         if dump.holds == "timeline":
             files[dump.file] = timeline_jsonld(facts)
         else:

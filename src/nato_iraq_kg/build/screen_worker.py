@@ -1,0 +1,158 @@
+"""The validation's screen on the second core, started before the build so its set-up overlaps.
+
+A build without the validation cache spent about a third of its time validating: importing
+rdflib's SPARQL engine and the checks, parsing the shapes and the ontology, then screening the
+rendered data in Oxigraph (:mod:`.rendered_validation`). None of that needs the extraction, so a
+child process (``os.fork``) does the set-up while the parent extracts and renders, then screens
+the rendered text while the parent runs the quality checks.
+
+While it waits, the child screens the files committed in ``data/``: when the build's output is
+byte-identical to them (a ``build --check`` of a clean checkout), the answer is ready when the
+files arrive. This is not the validation cache: the screen runs in this process, on exactly the
+bytes the build made, with the shapes and ontology it read; it only runs before they arrive.
+
+The child answers one thing: whether the screen found that no node can fail a shape. That is
+the whole validation of data that conforms, and what the build then reports is the same (it
+conforms, no result). Any other answer (a node to judge, the screen giving up, an error in the
+child) makes the parent validate the way it always did, in its own process, so failing builds
+get pySHACL's results and messages, and errors their usual exceptions, exactly as before.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import pickle
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from .forking import read_answer, write_all
+
+#: The child's one-byte answers.
+_CONFORMS, _UNDECIDED = b"y", b"n"
+
+
+@dataclass(frozen=True)
+class ScreenedConformance:
+    """The report of data the screen found conforming, as the build reports it: no result.
+
+    It has what ``build`` reads of a :class:`nato_iraq_kg.check.shapes.ValidationReport`, without
+    importing that module (and rdflib's SPARQL engine with it) into the parent.
+    """
+
+    conforms: bool = True
+    results: tuple[Any, ...] = ()
+    violations: tuple[Any, ...] = ()
+    warnings: tuple[Any, ...] = ()
+
+
+class ScreenWorker:
+    """A forked child that screens the rendered files; see the module's docstring."""
+
+    def __init__(self, pid: int, to_child: int, from_child: int) -> None:
+        self._pid = pid
+        self._to_child = to_child
+        self._from_child = from_child
+        self._done = False
+        self._sent = False
+
+    @classmethod
+    def start(cls, root: Path | None = None) -> ScreenWorker | None:
+        """Fork the child (None where ``os.fork`` is missing); it prepares, then waits."""
+        if not hasattr(os, "fork"):
+            return None
+        down_read, down_write = os.pipe()
+        up_read, up_write = os.pipe()
+        sys.stdout.flush()
+        sys.stderr.flush()
+        pid = os.fork()
+        if pid == 0:  # the child: never returns into the caller's code
+            code = 1
+            try:
+                os.close(down_write)
+                os.close(up_read)
+                _child(root, down_read, up_write)
+                code = 0
+            finally:
+                os._exit(code)
+        os.close(down_read)
+        os.close(up_write)
+        return cls(pid, down_write, up_read)
+
+    def submit(self, files: dict[str, str]) -> None:
+        """Send the rendered files; the child screens them while the caller goes on."""
+        needed = {name: files[name] for name in _needed_files() if name in files}
+        self._sent = True
+        write_all(self._to_child, pickle.dumps(needed, protocol=pickle.HIGHEST_PROTOCOL))
+
+    def conforms(self) -> bool:
+        """Return True only if the child's screen found that no node can fail a shape."""
+        return self._finish() == _CONFORMS
+
+    def cancel(self) -> None:
+        """Let the child go without an answer (the cache answered, or the build failed)."""
+        self._finish()
+
+    def _finish(self) -> bytes:
+        """Read the child's answer and reap it."""
+        if self._done:
+            return _UNDECIDED
+        self._done = True
+        if not self._sent:  # nothing will come: let the child see the end of its input
+            self._sent = True
+            with contextlib.suppress(OSError):
+                os.close(self._to_child)
+        answer = read_answer(self._from_child, self._pid)
+        return answer[:1] if answer else _UNDECIDED
+
+
+def _needed_files() -> tuple[str, ...]:
+    """Return the rendered files the screen reads (see :mod:`.rendered_validation`)."""
+    from ..paths import VOID_FILE
+    from .rendered_validation import dump_file
+
+    return (dump_file("nt", "facts"), dump_file("nq", "dataset"), VOID_FILE)
+
+
+def _committed_files(folder: Path) -> dict[str, str] | None:
+    """Return the files in ``data/`` that the screen reads, or None if one cannot be read.
+
+    While the parent extracts and renders, the child screens these: a build whose output is
+    what is committed (every ``build --check`` of a clean checkout) then has its answer as soon
+    as it sends the files. Files that differ by a byte are screened anew.
+    """
+    try:
+        return {name: (folder / name).read_text(encoding="utf-8") for name in _needed_files()}
+    except (OSError, UnicodeDecodeError):
+        return None
+
+
+def _child(root: Path | None, down: int, up: int) -> None:
+    """Prepare the screen, wait for the files, and answer whether the data conforms."""
+    answer = _UNDECIDED
+    try:
+        from .. import paths
+        from ..check.shapes import load_shapes
+        from .pipeline import load_ontology
+        from .rendered_validation import screen_conforms
+
+        shapes = load_shapes()
+        ontology = load_ontology(paths.ontology_file(root))
+        committed = _committed_files(paths.data_dir(root))
+        early = screen_conforms(committed, ontology, shapes) if committed is not None else None
+        with os.fdopen(down, "rb") as pipe:
+            data = pipe.read()
+        if data:
+            files = pickle.loads(data)
+            if early is not None and files == committed:  # the same bytes, screened already
+                conforms = early
+            else:
+                conforms = screen_conforms(files, ontology, shapes)
+            answer = _CONFORMS if conforms else answer
+    except BaseException:  # any failure: the parent validates itself
+        answer = _UNDECIDED
+    finally:
+        with os.fdopen(up, "wb") as pipe:
+            pipe.write(answer)

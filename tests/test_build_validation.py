@@ -1,0 +1,245 @@
+"""The build's own shortcuts to validation: the shared facts union, validation from the text."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from rdflib import Graph, Literal, URIRef
+
+from nato_iraq_kg.build import pipeline
+from nato_iraq_kg.build.rendered_validation import evidence_lines, validate_rendered
+from nato_iraq_kg.check.shapes import validate_graph
+from nato_iraq_kg.formats.lines_and_xml import ntriples
+from nato_iraq_kg.namespaces import EVIDENCE_GRAPH
+
+EX = "https://w3id.org/nato-iraq-kg/id/"
+SCHEMA_VALUE = URIRef("https://schema.org/value")
+ROOT = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture(scope="module")
+def fresh():
+    """A build of its own (these tests change its graphs), with its rendered files."""
+    result = pipeline.assemble()
+    return result, pipeline.render(result)
+
+
+def test_evidence_lines_are_the_evidence_graph_as_n_triples(fresh) -> None:
+    """Cutting the evidence graph out of the N-Quads dump gives its N-Triples, line for line."""
+    result, files = fresh
+    text = evidence_lines(files["nato-iraq.nq"])
+    assert text == ntriples(result.graphs[EVIDENCE_GRAPH])
+    assert text.count("\n") > 1000
+
+
+def _old_way(result, files):
+    return validate_graph(pipeline._validated_graph(result, files), ontology=result.ontology)
+
+
+def test_validation_from_the_text_gives_the_rdflib_graphs_results(fresh) -> None:
+    """Conforming data: the same (empty) results either way; then a broken value and a missing
+    quote text, whose results (through pySHACL) must be the same, result for result."""
+    result, files = fresh
+    ours = validate_rendered(
+        files, result.ontology, lambda: pipeline._validated_graph(result, files)
+    )
+    reference = _old_way(result, files)
+    assert ours is not None
+    assert (ours.conforms, ours.results) == (reference.conforms, reference.results) == (True, ())
+    quantity = URIRef(EX + "quantity/ntm-i-officers-trained")
+    named = next(n for n, g in result.graphs.items() if (quantity, SCHEMA_VALUE, None) in g)
+    broken = Graph()
+    broken += result.graphs[named]
+    broken.remove((quantity, SCHEMA_VALUE, None))
+    broken.add((quantity, SCHEMA_VALUE, Literal("fifteen thousand")))
+    saved = result.graphs[named]
+    result.graphs[named] = broken
+    try:
+        files = pipeline.render(result)
+        ours = validate_rendered(
+            files, result.ontology, lambda: pipeline._validated_graph(result, files)
+        )
+        reference = _old_way(result, files)
+    finally:
+        result.graphs[named] = saved
+    assert ours is not None
+    assert not reference.conforms
+    assert (ours.conforms, ours.results) == (reference.conforms, reference.results)
+    assert any(r.focus == str(quantity) for r in ours.results)
+
+
+def test_a_blank_node_in_the_text_is_left_to_the_rdflib_graph(fresh) -> None:
+    """The screen names nodes by label, and a blank node's differs between text and rdflib."""
+    result, files = fresh
+    blank = dict(files)
+    blank["void.ttl"] = files["void.ttl"] + "\n_:b <http://example.org/p> 1 .\n"
+    assert validate_rendered(blank, result.ontology, lambda: Graph()) is None
+
+
+def test_the_shared_facts_union_follows_changes_to_the_graphs() -> None:
+    """The union is made once, but a graph added, replaced or grown makes it again."""
+    a, b = URIRef(EX + "a"), URIRef(EX + "b")
+    one = Graph()
+    one.add((a, a, a))
+    result = pipeline.BuildResult([], {}, [], {a: one}, Graph())
+    first = result.facts_view()
+    assert set(first) == set(result.facts()) == {(a, a, a)}
+    assert result.facts_view() is first
+    one.add((b, b, b))
+    assert set(result.facts_view()) == {(a, a, a), (b, b, b)}
+    other = Graph()
+    other.add((a, b, a))
+    result.graphs[b] = other
+    assert (a, b, a) in result.facts_view()
+    result.graphs[b] = Graph()
+    assert (a, b, a) not in result.facts_view()
+    result.graphs[EVIDENCE_GRAPH] = other
+    assert (a, b, a) not in result.facts_view()
+
+
+@pytest.fixture
+def project(tmp_path, monkeypatch: pytest.MonkeyPatch):
+    """A private copy of the project's inputs and outputs, used as the build's root."""
+    import shutil
+
+    for folder in ("ontology", "data", "queries"):
+        shutil.copytree(ROOT / folder, tmp_path / folder)
+    monkeypatch.setenv("NATO_IRAQ_KG_ROOT", str(tmp_path))
+    return tmp_path
+
+
+def _build(*args: str) -> tuple[int, str, str]:
+    from click.testing import CliRunner
+
+    from nato_iraq_kg.cli import cli
+
+    result = CliRunner().invoke(cli, ["build", *args])
+    return result.exit_code, result.stdout, result.stderr
+
+
+def test_no_cache_build_with_the_screen_child_says_what_the_serial_build_says(project) -> None:
+    """Conforming data: the child's answer gives the same lines as validating in-process; a
+    broken value: the child cannot tell, and the parent gives pySHACL's results, as before."""
+    serial = _build("--check")  # a fresh root: the cache is empty, validation runs in-process
+    assert serial[0] == 0, serial
+    assert _build("--check", "--no-cache") == serial
+    curation = project / "data/curation/nato-relations-with-iraq-2017-02-03.yaml"
+    text = curation.read_text(encoding="utf-8")
+    old = "quantity:ntm-i-officers-trained schema:value 15000 ;"
+    assert old in text
+    curation.write_text(
+        text.replace(old, 'quantity:ntm-i-officers-trained schema:value "fifteen thousand" ;'),
+        encoding="utf-8",
+    )
+    code, stdout, stderr = _build("--check", "--no-cache")
+    assert code == 1
+    assert "Validation (SHACL): DOES NOT CONFORM" in stdout
+    assert "quantity/ntm-i-officers-trained" in stderr
+    assert (code, stdout, stderr) == _build("--check")
+
+
+def test_the_screen_child_answers_no_for_broken_input_and_goes_away_when_cancelled(fresh) -> None:
+    """A child that fails (here: files it cannot read) says "validate yourself", never "conforms";
+    one cancelled before any file is sent exits; neither is left behind."""
+    import os
+
+    from nato_iraq_kg.build.screen_worker import ScreenWorker
+
+    _, files = fresh
+    worker = ScreenWorker.start()
+    assert worker is not None
+    worker.submit(files)
+    assert worker.conforms() is True
+    broken = dict(files)
+    broken["nato-iraq.nt"] = "this is not N-Triples\n"
+    worker = ScreenWorker.start()
+    worker.submit(broken)
+    assert worker.conforms() is False
+    worker.cancel()
+    worker = ScreenWorker.start()
+    worker.cancel()
+    with pytest.raises(ChildProcessError):  # reaped: no zombie left (other children may exist)
+        os.waitpid(worker._pid, os.WNOHANG)
+
+
+def test_rendering_on_two_cores_gives_the_same_files_in_the_same_order(fresh) -> None:
+    """The child's TriG and N-Quads, the parent's other files and the quality checks: the same
+    texts, order and results as rendering and checking in one process."""
+    from nato_iraq_kg.build.forked_render import render_and_check
+
+    result, files = fresh
+    ours, quality = render_and_check(result)
+    assert list(ours) == list(files)
+    assert ours == files
+    assert quality == pipeline.run_quality_checks_on(files)
+    assert len(quality) >= 7
+
+
+def test_a_writer_error_on_either_core_is_the_one_rendering_in_one_process_raises(
+    fresh, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The first failing dump, in the order the dumps are written, decides the error."""
+    from nato_iraq_kg.build.forked_render import render_and_check
+    from nato_iraq_kg.errors import CheckFailure
+    from nato_iraq_kg.formats import registry
+
+    result, _ = fresh
+    real = registry.writers()
+
+    def failing(*keys: str):
+        def fail(key: str):
+            def write(_: object) -> str:
+                raise CheckFailure(f"cannot write {key}")
+
+            return write
+
+        return {k: fail(k) if k in keys else w for k, w in real.items()}
+
+    for keys, first in ((("trig",), "trig"), (("nq", "jsonld"), "nq"), (("xml", "trig"), "xml")):
+        monkeypatch.setattr(registry, "writers", lambda keys=keys: failing(*keys))
+        with pytest.raises(CheckFailure, match=f"cannot write {first}$"):
+            pipeline.render(result)
+        with pytest.raises(CheckFailure, match=f"cannot write {first}$"):
+            render_and_check(result)
+
+
+def test_the_screen_child_reuses_its_early_screen_only_for_the_same_bytes(
+    fresh, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The child screens data/ while it waits; files that differ from those are screened anew,
+    whichever of the two is the broken one."""
+    from nato_iraq_kg.build import screen_worker
+
+    _, files = fresh
+    good = {name: files[name] for name in screen_worker._needed_files()}
+    broken = dict(good)
+    broken["nato-iraq.nt"] = good["nato-iraq.nt"].replace(
+        '"15000"^^<http://www.w3.org/2001/XMLSchema#integer>', '"fifteen thousand"', 1
+    )
+    assert broken != good
+    for committed, sent, expected in ((broken, good, True), (good, broken, False)):
+        monkeypatch.setattr(screen_worker, "_committed_files", lambda _, c=committed: c)
+        worker = screen_worker.ScreenWorker.start()
+        worker.submit(sent)
+        assert worker.conforms() is expected
+
+
+def test_a_child_that_hangs_is_killed_and_counts_as_failed() -> None:
+    """A forked helper that never answers must not hang the build: it is given up on."""
+    import os
+    import time
+
+    from nato_iraq_kg.build.forking import read_answer
+
+    read_end, write_end = os.pipe()
+    pid = os.fork()
+    if pid == 0:
+        time.sleep(60)
+        os._exit(0)
+    os.close(write_end)
+    started = time.monotonic()
+    assert read_answer(read_end, pid, patience=0.5) is None
+    assert time.monotonic() - started < 30
+    with pytest.raises(ChildProcessError):
+        os.waitpid(pid, os.WNOHANG)
