@@ -18,6 +18,16 @@ SCHEMA_VALUE = URIRef("https://schema.org/value")
 ROOT = Path(__file__).resolve().parents[1]
 
 
+@pytest.fixture
+def forking(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Let the build fork its helpers even if the test process runs other threads (servers of
+    other tests): these tests are about what the children do, not about when to fork."""
+    from nato_iraq_kg.build import forked_render, screen_worker
+
+    monkeypatch.setattr(forked_render, "fork_is_safe", lambda: True)
+    monkeypatch.setattr(screen_worker, "fork_is_safe", lambda: True)
+
+
 @pytest.fixture(scope="module")
 def fresh():
     """A build of its own (these tests change its graphs), with its rendered files."""
@@ -139,7 +149,9 @@ def test_no_cache_build_with_the_screen_child_says_what_the_serial_build_says(pr
     assert (code, stdout, stderr) == _build("--check")
 
 
-def test_the_screen_child_answers_no_for_broken_input_and_goes_away_when_cancelled(fresh) -> None:
+def test_the_screen_child_answers_no_for_broken_input_and_goes_away_when_cancelled(
+    fresh, forking
+) -> None:
     """A child that fails (here: files it cannot read) says "validate yourself", never "conforms";
     one cancelled before any file is sent exits; neither is left behind."""
     import os
@@ -163,7 +175,7 @@ def test_the_screen_child_answers_no_for_broken_input_and_goes_away_when_cancell
         os.waitpid(worker._pid, os.WNOHANG)
 
 
-def test_rendering_on_two_cores_gives_the_same_files_in_the_same_order(fresh) -> None:
+def test_rendering_on_two_cores_gives_the_same_files_in_the_same_order(fresh, forking) -> None:
     """The child's TriG and N-Quads, the parent's other files and the quality checks: the same
     texts, order and results as rendering and checking in one process."""
     from nato_iraq_kg.build.forked_render import render_and_check
@@ -177,7 +189,7 @@ def test_rendering_on_two_cores_gives_the_same_files_in_the_same_order(fresh) ->
 
 
 def test_a_writer_error_on_either_core_is_the_one_rendering_in_one_process_raises(
-    fresh, monkeypatch: pytest.MonkeyPatch
+    fresh, forking, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """The first failing dump, in the order the dumps are written, decides the error."""
     from nato_iraq_kg.build.forked_render import render_and_check
@@ -205,7 +217,7 @@ def test_a_writer_error_on_either_core_is_the_one_rendering_in_one_process_raise
 
 
 def test_the_screen_child_reuses_its_early_screen_only_for_the_same_bytes(
-    fresh, monkeypatch: pytest.MonkeyPatch
+    fresh, forking, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """The child screens data/ while it waits; files that differ from those are screened anew,
     whichever of the two is the broken one."""
@@ -223,6 +235,28 @@ def test_the_screen_child_reuses_its_early_screen_only_for_the_same_bytes(
         worker = screen_worker.ScreenWorker.start()
         worker.submit(sent)
         assert worker.conforms() is expected
+
+
+def test_no_helper_is_forked_while_another_thread_runs(fresh) -> None:
+    """A thread holding a lock at the fork would hang the child: with one running, the build
+    renders, checks and validates in its own process, with the same files and results."""
+    import threading
+
+    from nato_iraq_kg.build.forked_render import render_and_check
+    from nato_iraq_kg.build.screen_worker import ScreenWorker
+
+    result, files = fresh
+    stop = threading.Event()
+    other = threading.Thread(target=stop.wait)
+    other.start()
+    try:
+        assert ScreenWorker.start() is None
+        ours, quality = render_and_check(result)
+    finally:
+        stop.set()
+        other.join()
+    assert ours == files
+    assert quality is None  # not run aside: the build runs the checks itself, as in one process
 
 
 def test_a_child_that_hangs_is_killed_and_counts_as_failed() -> None:

@@ -18,6 +18,7 @@ import pickle
 from typing import TYPE_CHECKING, Any
 
 from ..formats.registry import DUMPS, render_dumps_named
+from ..guard.fork_safety import fork_is_safe
 from .forking import read_answer
 
 if TYPE_CHECKING:
@@ -37,7 +38,7 @@ def render_and_check(result: BuildResult) -> tuple[dict[str, str], list[QualityR
     from . import pipeline
 
     facts = result.facts_view()  # made before the fork, so both processes share it
-    if not hasattr(os, "fork"):
+    if not fork_is_safe():
         return pipeline.render(result), None
     graphs = result.dataset_graphs()
     read_end, write_end = os.pipe()

@@ -28,6 +28,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from ..guard.fork_safety import fork_is_safe
 from .forking import read_answer, write_all
 
 #: The child's one-byte answers.
@@ -60,8 +61,9 @@ class ScreenWorker:
 
     @classmethod
     def start(cls, root: Path | None = None) -> ScreenWorker | None:
-        """Fork the child (None where ``os.fork`` is missing); it prepares, then waits."""
-        if not hasattr(os, "fork"):
+        """Fork the child (None where forking is unsafe, see :mod:`..guard.fork_safety`); it
+        prepares, then waits."""
+        if not fork_is_safe():
             return None
         down_read, down_write = os.pipe()
         up_read, up_write = os.pipe()

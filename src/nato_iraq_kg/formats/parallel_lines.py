@@ -22,12 +22,12 @@ import itertools
 import mmap
 import os
 import sys
-import threading
 from collections.abc import Iterator, Sequence
 from contextlib import ExitStack, contextmanager
 from pathlib import Path
 from typing import Any
 
+from ..guard.fork_safety import fork_is_safe
 from ..guard.rdf_input import LINE_FORMATS, MAX_INPUT_BYTES, is_gzip, iter_rdf_file
 from .canonical_lines import join_lines, sorted_distinct, sorted_text
 
@@ -79,11 +79,7 @@ def can_fork() -> bool:
     A thread holding a lock at the moment of ``fork`` leaves it held forever in the child, so a
     process with threads (a server, a test runner's helpers) reads the file in one piece.
     """
-    return (
-        sys.platform.startswith("linux")
-        and hasattr(os, "memfd_create")
-        and threading.active_count() == 1
-    )
+    return sys.platform.startswith("linux") and hasattr(os, "memfd_create") and fork_is_safe()
 
 
 def _cuts(path: Path, fmt: str, limit: int | None, pieces: int | None) -> list[int]:
