@@ -16,6 +16,7 @@ from rdflib import Graph, URIRef
 from rdflib.namespace import OWL, RDF, RDFS, SKOS
 
 from .. import paths
+from ..check.shapes import load_ontology_graph
 from ..curation.links import load_links
 from ..curation.model import Curation, EntityDecl, load_curation
 from ..errors import CheckFailure, InputError
@@ -119,18 +120,6 @@ class BuildResult:
         classes = list(classes)
         members = members_by_class(typed, subclass_of, classes)
         return {cls: len(members[str(cls)]) for cls in classes}
-
-
-def load_ontology(path: Path, graph: Graph | None = None) -> Graph:
-    """Parse the ontology (into ``graph``, by default a new one), naming the file on an error."""
-    graph = graph if graph is not None else Graph()
-    try:
-        graph.parse(path, format="turtle")
-    except FileNotFoundError as exc:
-        raise InputError(f"{path}: ontology file not found") from exc
-    except Exception as exc:
-        raise InputError(f"{path}: malformed Turtle: {exc}".replace("\n", " ")) from exc
-    return graph
 
 
 def declared_terms(ontology: Graph) -> tuple[set[URIRef], set[URIRef]]:
@@ -361,7 +350,7 @@ def revision_assertions(
 def assemble(root: Path | None = None) -> BuildResult:
     """Load, extract and check everything, and return the named graphs (nothing is written)."""
     root = root or paths.project_root()
-    ontology = load_ontology(paths.ontology_file(root), new_graph())
+    ontology = load_ontology_graph(paths.ontology_file(root), new_graph())
     revisions = load_revisions(paths.source_dir(root))
     models: dict[str, DocumentModel] = {}
     curations: list[Curation] = []

@@ -136,12 +136,11 @@ def _child(root: Path | None, down: int, up: int) -> None:
     answer = _UNDECIDED
     try:
         from .. import paths
-        from ..check.shapes import load_shapes
-        from .pipeline import load_ontology
+        from ..check.shapes import load_ontology_graph, load_shapes
         from .rendered_validation import screen_conforms
 
         shapes = load_shapes()
-        ontology = load_ontology(paths.ontology_file(root))
+        ontology = load_ontology_graph(paths.ontology_file(root))
         committed = _committed_files(paths.data_dir(root))
         early = screen_conforms(committed, ontology, shapes) if committed is not None else None
         with os.fdopen(down, "rb") as pipe:
