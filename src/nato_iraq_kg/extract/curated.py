@@ -14,11 +14,12 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
-from rdflib import BNode, Graph, Literal, URIRef
+from rdflib import BNode, Graph
 from rdflib.namespace import RDF, RDFS, SKOS
 
 from ..curation.model import Curation, EntityDecl, FactEntry
 from ..errors import CheckFailure, InputError
+from ..guard.rdf_input import rdflib_term
 from ..namespaces import NIK, prefixes
 from ..source.quotes import first_occurrence, locate_quote
 from ..source.revision import SourceRevision
@@ -130,33 +131,14 @@ def _parsed_by_oxigraph(text: str) -> tuple[Triple, ...] | None:
         quads = list(pyoxigraph.parse(text.encode("utf-8"), format=pyoxigraph.RdfFormat.TURTLE))
     except (SyntaxError, ValueError):
         return None
-    found: set[Triple] = set()
-    for quad in quads:
-        terms = tuple(_rdflib_term(term) for term in (quad.subject, quad.predicate, quad.object))
-        if None in terms:
-            return None
-        found.add(terms)  # type: ignore[arg-type]
-    return tuple(sorted(found))  # type: ignore[type-var]
-
-
-_XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
-
-
-def _rdflib_term(term: object) -> URIRef | BNode | Literal | None:
-    """Return the rdflib term rdflib's parser makes for an Oxigraph term (None: no such term)."""
-    import pyoxigraph
-
-    if isinstance(term, pyoxigraph.NamedNode):
-        return URIRef(term.value)
-    if isinstance(term, pyoxigraph.BlankNode):
-        return BNode(term.value)
-    if isinstance(term, pyoxigraph.Literal):
-        if term.language:
-            return Literal(term.value, lang=term.language)
-        if term.datatype.value == _XSD_STRING:
-            return Literal(term.value)
-        return Literal(term.value, datatype=URIRef(term.datatype.value))
-    return None
+    try:
+        found = {
+            tuple(rdflib_term(term) for term in (quad.subject, quad.predicate, quad.object))
+            for quad in quads
+        }
+    except InputError:  # an RDF 1.2 triple term: rdflib reads the entry
+        return None
+    return tuple(sorted(found))  # type: ignore[arg-type,return-value]
 
 
 def _turtle_error(
