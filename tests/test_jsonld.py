@@ -15,9 +15,12 @@ from rdflib.compare import isomorphic
 from rdflib.namespace import RDF, RDFS
 
 from nato_iraq_kg.formats.jsonld import (
+    document_bytes,
+    document_text,
     load_context,
     timeline_jsonld,
     to_jsonld,
+    to_jsonld_bytes,
 )
 from nato_iraq_kg.namespaces import ID, NIK, prefixes
 from nato_iraq_kg.paths import data_dir, ontology_file, project_root
@@ -205,3 +208,38 @@ def test_remote_context_is_refused_without_network(monkeypatch: pytest.MonkeyPat
     with pytest.raises(RemoteDocumentRefused, match=r"https://schema\.org/"):
         expand_with_pyld(remote)
     assert attempts == []
+
+
+def _standard(document: dict) -> str:
+    return json.dumps(document, ensure_ascii=False, indent=2, sort_keys=True) + "\n"
+
+
+def test_orjson_writes_the_bytes_the_standard_library_writes() -> None:
+    """Every escape, non-ASCII text, key order and empty container as ``json.dumps`` has them."""
+    every_char = "".join(map(chr, range(0x800)))  # every control, ASCII, Latin, Greek, ...
+    odd = ["\u2028\u2029\u0085", "\ufeff\ufffe\uffff", "\U0001f600\U0010ffff", '\\"/', ""]
+    keys = ["\ue000", "\uffff", "\U0001f600", "a", "Z", "é", "\x7f", "", "@id", "@graph"]
+    document = {
+        "text": [every_char, *odd],
+        "keys": {key: index for index, key in enumerate(keys)},
+        "empty": [{}, [], {"x": []}],
+        "values": [True, False, None, 0, -5, 123456789012345, 2**63 - 1],
+        every_char[:40]: "control characters in a key",
+    }
+    assert document_bytes(document) == _standard(document).encode("utf-8")
+    assert document_text(document) == _standard(document)
+
+
+def test_what_orjson_refuses_is_written_as_the_standard_library_wrote_it() -> None:
+    """A lone surrogate and an integer past 64 bits go to ``json``: same text, same error."""
+    huge = {"n": [2**70, -(2**70)]}
+    assert document_bytes(huge) == _standard(huge).encode("utf-8")
+    lone = {"label": "half a pair \ud800"}
+    assert document_text(lone) == _standard(lone)
+    with pytest.raises(UnicodeEncodeError):
+        document_bytes(lone)
+
+
+def test_jsonld_bytes_are_the_jsonld_text_encoded(facts: Graph, document: str) -> None:
+    """The export's bytes writer and the build's text writer give one document."""
+    assert to_jsonld_bytes(facts) == document.encode("utf-8")

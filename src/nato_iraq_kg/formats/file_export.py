@@ -20,6 +20,7 @@ from pathlib import Path
 
 from ..guard.rdf_input import MAX_INPUT_BYTES, is_gzip
 from .from_lines import TripleIndex, named_graphs, triples
+from .jsonld import to_jsonld_bytes
 from .parallel_lines import sorted_text_of_file
 from .registry import syntax, syntax_of_file, writers
 
@@ -54,6 +55,8 @@ def _export(path: Path, key: str, limit: int | None) -> bytes:
         return text
     lines = text.split(b"\n")
     lines.pop()  # after the last newline
+    if target.key == "jsonld":  # the same writer, its bytes as they come
+        return to_jsonld_bytes(TripleIndex(triples(lines)))  # type: ignore[arg-type]
     write = writers()[target.key]
     if target.holds_datasets:
         return write(named_graphs(lines)).encode("utf-8")
