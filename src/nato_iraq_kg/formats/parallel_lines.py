@@ -29,13 +29,18 @@ from typing import Any
 
 from ..guard.fork_safety import fork_is_safe
 from ..guard.rdf_input import LINE_FORMATS, MAX_INPUT_BYTES, is_gzip, iter_rdf_file
-from .canonical_lines import join_lines, sorted_distinct, sorted_text
+from .canonical_lines import join_lines, sorted_blocks, sorted_distinct, sorted_text
 
 #: Smallest piece worth a process of its own: forking and mapping the result back cost a few
 #: milliseconds; the real data (2.7 MB of N-Quads) is read in one piece.
 MIN_PIECE_BYTES = 8 * 1024 * 1024
 #: Most pieces: more processes than cores would only wait for each other.
 MAX_PIECES = 8
+#: How much smaller than the others the parent's own piece is, as a share of one piece: after
+#: its piece the parent joins every piece's text (a copy of the whole output; less the writes
+#: to memory files that only the children make, about a twentieth of a piece), so with a
+#: smaller piece it starts that when the children end.
+PARENT_LEAD = 0.05
 _BOM = b"\xef\xbb\xbf"
 #: A piece's sorted text: bytes made here, or a child's, mapped from its in-memory file.
 Text = bytes | mmap.mmap
@@ -98,21 +103,24 @@ def _cuts(path: Path, fmt: str, limit: int | None, pieces: int | None) -> list[i
         return []
     wanted = pieces or min(usable_cores(), size // MIN_PIECE_BYTES, MAX_PIECES)
     try:
-        return line_cuts(path, size, wanted)
+        return line_cuts(path, size, wanted, PARENT_LEAD)
     except OSError:
         return []
 
 
-def line_cuts(path: Path, size: int, pieces: int) -> list[int]:
+def line_cuts(path: Path, size: int, pieces: int, lead: float = 0.0) -> list[int]:
     """Return about ``pieces`` + 1 offsets from 0 to ``size``, each inner one after a line feed.
 
-    So each piece holds whole lines. Fewer pieces come back when the lines are too few or too
-    long to cut there (a file with no line feed at all is one piece).
+    So each piece holds whole lines. The first piece is ``lead`` of a piece smaller than the
+    others, which share the rest evenly. Fewer pieces come back when the lines are too few or
+    too long to cut there (a file with no line feed at all is one piece).
     """
+    first = int(size * (1 - lead) / pieces) if pieces > 1 else size
     cuts = [0]
     with path.open("rb") as stream:
         for number in range(1, pieces):
-            cut = _line_start_after(stream, max(size * number // pieces, cuts[-1]))
+            target = first + (size - first) * (number - 1) // (pieces - 1)
+            cut = _line_start_after(stream, max(target, cuts[-1]))
             if cut is None or cut >= size:
                 break
             if cut > cuts[-1]:
@@ -140,8 +148,9 @@ def text_in_pieces(path: Path, fmt: str, dataset: bool, cuts: list[int]) -> byte
     The first piece is parsed here, each other one by a forked child, which writes its sorted
     text to an anonymous in-memory file (``memfd``) that the parent then maps: no pipe to read
     in 64 KiB pieces and copy again (multiprocessing's ``recv_bytes`` took 0.3 to 0.8 s for
-    the 145 MB of half the 1M corpus). None too if the file is no longer ``cuts[-1]`` bytes or
-    changed while it was read.
+    the 145 MB of half the 1M corpus). Each piece's text is made block by block
+    (:func:`.canonical_lines.sorted_blocks`), so neither side holds it more than once. None
+    too if the file is no longer ``cuts[-1]`` bytes or changed while it was read.
     """
     import multiprocessing
 
@@ -166,7 +175,7 @@ def text_in_pieces(path: Path, fmt: str, dataset: bool, cuts: list[int]) -> byte
         own = _piece_or_none(path, fmt, dataset, cuts[0], cuts[1])
         if own is None:
             return None
-        texts: list[Text] = [own]
+        texts: list[Text] = [*own]
         for child, memory in children:
             child.join()
             if child.exitcode != 0:
@@ -219,26 +228,36 @@ def _write_piece(memory: int, path: Path, fmt: str, dataset: bool, start: int, e
     reports what there is to report once.
     """
     try:
-        text = _piece(path, fmt, dataset, start, end)
         with open(memory, "wb", closefd=False) as stream:
-            stream.write(text)
+            if not sorted_blocks(_statements(path, fmt, start, end), dataset, stream.write):
+                stream.seek(0)
+                stream.truncate()
+                stream.write(_piece(path, fmt, dataset, start, end))
     except BaseException:  # the parent sees the status and reads the file whole
         raise SystemExit(1) from None
 
 
-def _piece_or_none(path: Path, fmt: str, dataset: bool, start: int, end: int) -> bytes | None:
-    """Return the sorted distinct lines of bytes ``start``..``end`` of the file, None on failure.
+def _piece_or_none(path: Path, fmt: str, dataset: bool, start: int, end: int) -> list[bytes] | None:
+    """Return the sorted distinct lines of bytes ``start``..``end`` as blocks, None on failure.
 
     Every failure is the same here: the whole file is then read in one piece, which raises the
     right error (with the line number in the whole file), or succeeds.
     """
     try:
-        return _piece(path, fmt, dataset, start, end)
+        blocks: list[bytes] = []
+        if sorted_blocks(_statements(path, fmt, start, end), dataset, blocks.append):
+            return blocks
+        return [_piece(path, fmt, dataset, start, end)]  # out of order: sorted whole
     except Exception:  # any failure means "read it whole"
         return None
 
 
 def _piece(path: Path, fmt: str, dataset: bool, start: int, end: int) -> bytes:
+    """Return the sorted distinct lines of bytes ``start``..``end`` of the file, as one text."""
+    return sorted_text(_statements(path, fmt, start, end), dataset)
+
+
+def _statements(path: Path, fmt: str, start: int, end: int) -> Iterator[Any]:
     """Parse bytes ``start``..``end`` as the one-piece route parses the whole file.
 
     Same options (strict, base IRI the file's URI); pyoxigraph reads ``bytes`` through the same
@@ -251,12 +270,11 @@ def _piece(path: Path, fmt: str, dataset: bool, start: int, end: int) -> bytes:
         data = stream.read(end - start)
     if start == 0:
         data = data.removeprefix(_BOM)  # as the one-piece reader does
-    statements = pyoxigraph.parse(
+    return pyoxigraph.parse(  # type: ignore[no-any-return]
         input=data,
         format=getattr(pyoxigraph.RdfFormat, fmt),
         base_iri=path.resolve().as_uri(),
     )
-    return sorted_text(statements, dataset)
 
 
 def merge_sorted_texts(texts: Sequence[Text]) -> bytes:
