@@ -243,3 +243,41 @@ def test_what_orjson_refuses_is_written_as_the_standard_library_wrote_it() -> No
 def test_jsonld_bytes_are_the_jsonld_text_encoded(facts: Graph, document: str) -> None:
     """The export's bytes writer and the build's text writer give one document."""
     assert to_jsonld_bytes(facts) == document.encode("utf-8")
+
+
+def test_one_predicate_with_values_of_every_kind_gets_the_term_each_fits() -> None:
+    """The term chosen for a predicate is chosen again for each datatype, language and kind.
+
+    The writer decides once per (predicate, kind, datatype, language): values of one predicate
+    that need different keys, in every order, must each get their own.
+    """
+    from rdflib.namespace import XSD  # imported here: pytest probes module globals
+
+    values = [
+        Literal("in English", lang="en"),
+        Literal("sans langue"),
+        Literal("en français", lang="fr"),
+        Literal("7", datatype=XSD.nonNegativeInteger),
+        Literal("07", datatype=XSD.nonNegativeInteger, normalize=False),
+        Literal("8", datatype=XSD.positiveInteger),
+        URIRef("http://example.org/x"),
+    ]
+    for order in (values, values[::-1]):
+        graph = Graph()
+        for number, value in enumerate(order):
+            graph.add((ID[f"actor/a{number}"], RDFS.label, value))
+            graph.add(
+                (
+                    ID[f"actor/a{number}"],
+                    URIRef(
+                        "http://persistence.uni-leipzig.org/nlp2rdf/ontologies/nif-core#beginIndex"
+                    ),
+                    value,
+                )
+            )
+        nodes = {node["id"]: node for node in json.loads(to_jsonld(graph))["@graph"]}
+        found = {str(nodes[f"actor:a{n}"].get("label")) for n in range(len(order))}
+        assert "in English" in found and "None" in found  # only @en fits "label"
+        begins = [nodes[f"actor:a{n}"].get("beginIndex") for n in range(len(order))]
+        assert sorted(b for b in begins if isinstance(b, int)) == [7]  # "07" is not canonical
+        assert "07" in begins  # a non-canonical integer under its term stays text

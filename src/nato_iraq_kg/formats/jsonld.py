@@ -32,6 +32,10 @@ from ..namespaces import ID, NIK
 from ..paths import project_root
 
 _RDF_TYPE = RDF.type  # rdflib builds a Namespace attribute anew on each access
+#: ``x in _TYPE`` is ``x == RDF.type`` without a Python-level ``__eq__`` call for other IRIs.
+_TYPE = frozenset({_RDF_TYPE})
+#: How a value is written under the term chosen for it (:meth:`_Compactor.entry`).
+_AS_IRI, _AS_NATIVE, _AS_TEXT, _NO_TERM = range(4)
 _NATIVE_INTEGER = {XSD.integer, XSD.nonNegativeInteger, XSD.positiveInteger}
 _CANONICAL_INTEGER = re.compile(r"-?(?:0|[1-9][0-9]{0,14})")
 _ORJSON_OPTIONS = orjson.OPT_INDENT_2 | orjson.OPT_SORT_KEYS | orjson.OPT_APPEND_NEWLINE
@@ -69,6 +73,8 @@ class _Compactor:
         for name, namespace in sorted(self.prefixes.items(), key=lambda kv: (len(kv[0]), kv[0])):
             self.by_namespace.setdefault(namespace, name)
         self.terms: dict[str, list[tuple[str, dict]]] = defaultdict(list)
+        self.choices: dict[tuple[str, int, str | None, str | None], tuple[str, int, bool]] = {}
+        self.languages: set[str] = set()
         for name, value in sorted(context.items()):
             if name.startswith("@") or name in self.prefixes or value in ("@id", "@type"):
                 continue
@@ -112,20 +118,56 @@ class _Compactor:
         return self.classes.get(str(node)) or self.iri(node)
 
     def entry(self, predicate: URIRef, value: Node) -> tuple[str, Any, bool]:
-        """Return the key, the compacted value and whether the key is an ``@set`` term."""
-        for name, definition in self.terms.get(str(predicate), []):
-            kind, language = definition.get("@type"), definition.get("@language")
-            is_set = definition.get("@container") == "@set"
-            if isinstance(value, URIRef) and kind == "@id":
-                return name, self.iri(value), is_set
-            if not isinstance(value, Literal) or kind == "@id":
-                continue
+        """Return the key, the compacted value and whether the key is an ``@set`` term.
+
+        Which term fits depends only on the predicate, the kind of value and a literal's
+        datatype and language, so that choice is made once per combination (a large graph
+        repeats a few hundred of them a million times) and only the value is written each time.
+        """
+        if isinstance(value, URIRef):
+            shape: tuple[str, int, str | None, str | None] = (str(predicate), 0, None, None)
+        elif isinstance(value, Literal):
             datatype = str(value.datatype) if value.datatype else None
-            if kind is not None and datatype == self._expand(kind):
-                return name, _native(value), is_set
-            if kind is None and value.language == language and datatype is None:
-                return name, str(value), is_set
+            shape = (str(predicate), 1, datatype, value.language)
+        else:
+            shape = (str(predicate), 2, None, None)
+        choice = self.choices.get(shape)
+        if choice is None:
+            choice = self.choices[shape] = self._choice(*shape)
+        name, how, is_set = choice
+        if how == _AS_IRI:
+            return name, self.iri(value), is_set
+        if how == _AS_NATIVE:
+            return name, _native(value), is_set  # type: ignore[arg-type]
+        if how == _AS_TEXT:
+            return name, str(value), is_set
         return self.iri(predicate), self._value_object(value), False
+
+    def _choice(
+        self, predicate: str, kind_of_value: int, datatype: str | None, language: str | None
+    ) -> tuple[str, int, bool]:
+        """Return the term that fits (its name, how the value is written, ``@set``) or none.
+
+        The terms of ``predicate`` are tried in order, as each value was tried before.
+        """
+        for name, definition in self.terms.get(predicate, []):
+            kind, wanted = definition.get("@type"), definition.get("@language")
+            is_set = definition.get("@container") == "@set"
+            if kind_of_value == 0 and kind == "@id":
+                return name, _AS_IRI, is_set
+            if kind_of_value != 1 or kind == "@id":
+                continue
+            if kind is not None and datatype == self._expand(kind):
+                return name, _AS_NATIVE, is_set
+            if kind is None and language == wanted and datatype is None:
+                return name, _AS_TEXT, is_set
+        return "", _NO_TERM, False
+
+    def check_language(self, tag: str) -> None:
+        """Refuse a tag that is not BCP 47 (:func:`check_language`), each tag checked once."""
+        if tag not in self.languages:
+            check_language(tag)
+            self.languages.add(tag)
 
     def _value_object(self, value: Node) -> Any:
         if isinstance(value, URIRef):
@@ -163,11 +205,11 @@ def _node(
     entries: dict[str, list] = defaultdict(list)
     sets: set[str] = set()
     for predicate, value in graph.predicate_objects(subject):
-        if predicate == _RDF_TYPE:
+        if predicate in _TYPE:
             entries[compactor.type_key].append(compactor.type_name(value))
             continue
         if isinstance(value, Literal) and value.language:
-            check_language(value.language)
+            compactor.check_language(value.language)
         key, compacted, is_set = compactor.entry(predicate, value)
         nested = embed(predicate, value) if embed and isinstance(value, URIRef) else None
         entries[key].append(compacted if nested is None else nested)
