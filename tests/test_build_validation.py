@@ -16,6 +16,11 @@ from nato_iraq_kg.namespaces import EVIDENCE_GRAPH
 EX = "https://w3id.org/nato-iraq-kg/id/"
 SCHEMA_VALUE = URIRef("https://schema.org/value")
 ROOT = Path(__file__).resolve().parents[1]
+#: A TriG graph with an entity no quote supports (a quality check finds it).
+STRAY_ENTITY = (
+    f"<{EX}graph/stray> {{ <{EX}actor/stray> a "
+    "<https://w3id.org/nato-iraq-kg/ontology#Actor> . }\n"
+)
 
 
 @pytest.fixture
@@ -277,3 +282,49 @@ def test_a_child_that_hangs_is_killed_and_counts_as_failed() -> None:
     assert time.monotonic() - started < 30
     with pytest.raises(ChildProcessError):
         os.waitpid(pid, os.WNOHANG)
+
+
+def test_the_screen_child_gives_quality_results_only_for_the_committed_trig(
+    project, fresh, forking
+) -> None:
+    """The child runs the quality checks on the committed TriG while it waits: their results
+    come back for a build whose TriG is those bytes, never for another TriG (here the committed
+    one holds an entity without evidence, which a check finds)."""
+    from nato_iraq_kg.build.screen_worker import ScreenWorker
+    from nato_iraq_kg.paths import DATASET_FILE
+
+    _, files = fresh
+    expected = pipeline.run_quality_checks_on(files)
+    worker = ScreenWorker.start()
+    assert worker is not None
+    assert worker.submit(files) is True
+    assert worker.quality() == expected
+    assert worker.conforms() is True
+    committed = project / "data" / DATASET_FILE
+    stray = STRAY_ENTITY
+    committed.write_text(files[DATASET_FILE] + stray, encoding="utf-8")
+    assert not all(
+        check.passed
+        for check in pipeline.run_quality_checks_on(
+            {DATASET_FILE: committed.read_text(encoding="utf-8")}
+        )
+    )
+    worker = ScreenWorker.start()
+    assert worker.submit(files) is False
+    assert worker.quality() is None
+    assert worker.conforms() is True
+
+
+def test_a_no_cache_build_against_another_committed_trig_checks_its_own(project) -> None:
+    """The quality checks the build reports are those of the TriG it made, whatever is
+    committed: a changed committed TriG makes the build stale, not its checks fail."""
+    from nato_iraq_kg.paths import DATASET_FILE
+
+    committed = project / "data" / DATASET_FILE
+    stray = STRAY_ENTITY
+    committed.write_text(committed.read_text(encoding="utf-8") + stray, encoding="utf-8")
+    code, stdout, stderr = _build("--check", "--no-cache")
+    assert code == 1
+    assert "passed, 0 failed" in stdout
+    assert "committed data differs from a fresh build" in stderr
+    assert (code, stdout, stderr) == _build("--check")

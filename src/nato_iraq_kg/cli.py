@@ -146,16 +146,23 @@ def build(check: bool, no_cache: bool, output: Path | None) -> None:
         result = stages.assemble()
         for line in summary_lines(result):
             click.echo(line)
-        files, quality = render_and_check(result)  # TriG, N-Quads, quality checks: a child
-        if worker is not None:
-            worker.submit(files)
+        # TriG, N-Quads and (unless the screen child has them) the quality checks: a child
+        files, quality = render_and_check(result, run_quality=worker is None)
+        checked_aside = worker.submit(files) if worker is not None else False
         quality_error: Exception | None = None
         try:  # while the child screens; raised where the quality checks always ran
-            if quality is None:
+            if quality is None and not checked_aside:
                 quality = stages.run_quality_checks_on(files)
         except Exception as error:
             quality_error = error
         report: Any = ScreenedConformance() if worker is not None and worker.conforms() else None
+        try:  # the screen child's results, or (it had none after all) the checks run here
+            if quality is None and quality_error is None:
+                quality = worker.quality() if worker is not None else None
+                if quality is None:
+                    quality = stages.run_quality_checks_on(files)
+        except Exception as error:
+            quality_error = error
     finally:
         if worker is not None:
             worker.cancel()

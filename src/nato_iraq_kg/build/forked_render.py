@@ -29,11 +29,14 @@ if TYPE_CHECKING:
 CHILD_DUMPS = tuple(d.file for d in DUMPS if d.holds == "dataset")
 
 
-def render_and_check(result: BuildResult) -> tuple[dict[str, str], list[QualityResult] | None]:
+def render_and_check(
+    result: BuildResult, *, run_quality: bool = True
+) -> tuple[dict[str, str], list[QualityResult] | None]:
     """Return what :func:`.pipeline.render` returns, and the quality checks' results.
 
-    The quality results are None when the child could not give them: the caller runs the checks
-    as before (and gets their error, if any, where it always did).
+    The quality results are None when the child could not give them, or was not asked to
+    (``run_quality=False``: the screen child has them, :mod:`.screen_worker`): the caller runs
+    the checks as before (and gets their error, if any, where it always did).
     """
     from . import pipeline
 
@@ -50,7 +53,8 @@ def render_and_check(result: BuildResult) -> tuple[dict[str, str], list[QualityR
             try:
                 texts = render_dumps_named(facts, graphs, CHILD_DUMPS)
                 payload = (texts, None)
-                payload = (texts, pipeline.run_quality_checks_on(texts))
+                if run_quality:
+                    payload = (texts, pipeline.run_quality_checks_on(texts))
             except BaseException:  # the parent does what is missing and meets the error
                 pass
             with os.fdopen(write_end, "wb") as pipe:
