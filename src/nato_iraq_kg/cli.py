@@ -127,10 +127,7 @@ def cli() -> None:
 def build(check: bool, no_cache: bool, output: Path | None) -> None:
     """Build the graph from the sources, check every quote and shape, and write data/."""
     from . import paths
-    from .build import pipeline as stages
-    from .build.forked_render import render_and_check
     from .build.screen_worker import ScreenedConformance, ScreenWorker
-    from .build.summary import summary_lines
     from .errors import CheckFailure
 
     packaged = paths.is_packaged()
@@ -140,9 +137,14 @@ def build(check: bool, no_cache: bool, output: Path | None) -> None:
             "; 'build --check' verifies them, 'build --output DIR' rebuilds them elsewhere",
         )
     use_cache = not (no_cache or packaged)
-    # Without the cache, the validation's screen gets the second core (see screen_worker).
+    # Without the cache, the validation's screen gets the second core (see screen_worker),
+    # forked before the pipeline is imported, so that it imports what it needs meanwhile.
     worker = None if use_cache else ScreenWorker.start()
     try:
+        from .build import pipeline as stages
+        from .build.forked_render import render_and_check
+        from .build.summary import summary_lines
+
         result = stages.assemble()
         for line in summary_lines(result):
             click.echo(line)

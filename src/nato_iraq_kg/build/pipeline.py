@@ -40,11 +40,12 @@ from ..namespaces import (
     OA,
     prefixes,
 )
-from ..paths import DATASET_FILE, VOID_FILE
+from ..paths import VOID_FILE
 from ..source.dates import DateFormatError, parse_key
 from ..source.document import DocumentModel, segment
 from ..source.release import Release, load_release
 from ..source.revision import SourceRevision, load_revisions
+from .dataset_checks import run_quality_checks_on
 from .graphs import (
     SCHEME_OF_TYPE,
     derived_graph,
@@ -58,8 +59,9 @@ from .history import History, merge_history
 from .tiers import entailed_types, finest_dates, graph_tier_descriptions
 
 if TYPE_CHECKING:
-    from ..check.quality import QualityResult
     from ..check.shapes import ValidationReport
+
+__all__ = ["run_quality_checks_on"]  # re-exported: the build's callers find it here
 
 
 #: Predicates and classes that need no declaration in our ontology file.
@@ -504,22 +506,6 @@ def _validated_graph(result: BuildResult, files: dict[str, str]) -> Graph:
     everything = result.facts() + result.graphs[EVIDENCE_GRAPH]
     everything.parse(data=files[VOID_FILE], format="turtle")
     return everything
-
-
-def run_quality_checks_on(files: dict[str, str]) -> list[QualityResult]:
-    """Run every ``queries/qc/*-violation.rq`` on the dataset as rendered, before it is written.
-
-    SHACL cannot see across named graphs (a fact without evidence, one label for two entities);
-    these checks can, so the build runs them too and refuses to write when one finds rows, as
-    ``validate`` would afterwards. They take milliseconds, so they are never cached.
-    """
-    import pyoxigraph
-
-    from ..check.quality import run_quality_checks
-
-    store = pyoxigraph.Store()
-    store.load(files[DATASET_FILE].encode("utf-8"), format=pyoxigraph.RdfFormat.TRIG)
-    return run_quality_checks(store)
 
 
 def stale_files(files: dict[str, str], root: Path | None = None) -> list[Path]:

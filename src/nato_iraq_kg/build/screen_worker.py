@@ -168,7 +168,7 @@ def _committed_quality(folder: Path) -> tuple[str, list[QualityResult]] | None:
     The checks read only the TriG, so these are the results for a build whose TriG is this text.
     """
     from ..paths import DATASET_FILE
-    from .pipeline import run_quality_checks_on
+    from .dataset_checks import run_quality_checks_on
 
     try:
         text = (folder / DATASET_FILE).read_text(encoding="utf-8")
