@@ -328,3 +328,48 @@ def test_a_no_cache_build_against_another_committed_trig_checks_its_own(project)
     assert "passed, 0 failed" in stdout
     assert "committed data differs from a fresh build" in stderr
     assert (code, stdout, stderr) == _build("--check")
+
+
+def test_a_last_check_that_fails_while_the_child_renders_fails_the_build_as_before(
+    project, forking, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The rendering child starts before the last checks: one that fails still fails the build
+    with its own error and nothing printed, and the child is killed and reaped."""
+    import os
+
+    from nato_iraq_kg.build import forked_render
+    from nato_iraq_kg.errors import CheckFailure
+
+    children: list[int | None] = []
+    real_start = forked_render.start_render
+
+    def start(*args, **kwargs):
+        pending = real_start(*args, **kwargs)
+        children.append(pending.pid)
+        return pending
+
+    def refuse(*_: object) -> None:
+        raise CheckFailure("a fact of the wrong kind")
+
+    monkeypatch.setattr(forked_render, "start_render", start)
+    monkeypatch.setattr(pipeline, "check_domains_and_ranges", refuse)
+    code, stdout, stderr = _build("--check", "--no-cache")
+    assert (code, stdout) == (1, "")
+    assert stderr == "error: a fact of the wrong kind\n"
+    (pid,) = children
+    assert pid is not None  # a child was forked, and is gone
+    with pytest.raises(ChildProcessError):
+        os.waitpid(pid, os.WNOHANG)
+
+
+def test_a_rendering_started_early_gives_the_files_of_rendering_at_once(fresh, forking) -> None:
+    """Started, then finished after other work: the same files as rendering in one process."""
+    from nato_iraq_kg.build.forked_render import start_render
+
+    result, files = fresh
+    pending = start_render(result, run_quality=False)
+    assert pending.pid is not None
+    pipeline.check_assembled(result)
+    ours, quality = pending.finish()
+    assert (ours, quality) == (files, None)
+    pending.abandon()  # after finish: nothing left to do

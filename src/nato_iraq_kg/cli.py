@@ -142,14 +142,20 @@ def build(check: bool, no_cache: bool, output: Path | None) -> None:
     worker = None if use_cache else ScreenWorker.start()
     try:
         from .build import pipeline as stages
-        from .build.forked_render import render_and_check
+        from .build.forked_render import start_render
         from .build.summary import summary_lines
 
-        result = stages.assemble()
-        for line in summary_lines(result):
-            click.echo(line)
-        # TriG, N-Quads and (unless the screen child has them) the quality checks: a child
-        files, quality = render_and_check(result, run_quality=worker is None)
+        result = stages.assemble_graphs()
+        # TriG, N-Quads and (unless the screen child has them) the quality checks: a child,
+        # at work while the last checks run here
+        rendering = start_render(result, run_quality=worker is None)
+        try:
+            stages.check_assembled(result)
+            for line in summary_lines(result):
+                click.echo(line)
+            files, quality = rendering.finish()
+        finally:
+            rendering.abandon()
         checked_aside = worker.submit(files) if worker is not None else False
         quality_error: Exception | None = None
         try:  # while the child screens; raised where the quality checks always ran

@@ -351,6 +351,17 @@ def revision_assertions(
 
 def assemble(root: Path | None = None) -> BuildResult:
     """Load, extract and check everything, and return the named graphs (nothing is written)."""
+    result = assemble_graphs(root)
+    check_assembled(result)
+    return result
+
+
+def assemble_graphs(root: Path | None = None) -> BuildResult:
+    """Return :func:`assemble`'s result before its last checks (:func:`check_assembled`).
+
+    Those checks only read the graphs, so the build starts writing beside them
+    (:func:`.forked_render.start_render`); a result used before they pass is provisional.
+    """
     root = root or paths.project_root()
     ontology = load_ontology_graph(paths.ontology_file(root), new_graph())
     revisions = load_revisions(paths.source_dir(root))
@@ -412,15 +423,17 @@ def assemble(root: Path | None = None) -> BuildResult:
     graphs[ENTAILED_GRAPH] = entailed_types(stated, ontology)
     graphs[EVIDENCE_GRAPH] += graph_tier_descriptions()
     check_evidence(graphs[EVIDENCE_GRAPH], revisions)
-    result = BuildResult(
-        revisions, models, assertions, graphs, ontology, history, load_release(root)
-    )
+    return BuildResult(revisions, models, assertions, graphs, ontology, history, load_release(root))
+
+
+def check_assembled(result: BuildResult) -> None:
+    """Refuse facts whose subject or object is of the wrong kind, and quotes that do not state
+    the values their facts give (the last checks of :func:`assemble`)."""
     as_stated = new_graph()  # errors name the stated types
     as_stated += result.facts_view()
-    as_stated -= graphs[ENTAILED_GRAPH]
-    check_domains_and_ranges(assertions, as_stated, ontology)
-    check_quotes_state_their_values(assertions, models)
-    return result
+    as_stated -= result.graphs[ENTAILED_GRAPH]
+    check_domains_and_ranges(result.assertions, as_stated, result.ontology)
+    check_quotes_state_their_values(result.assertions, result.models)
 
 
 def render(result: BuildResult) -> dict[str, str]:
