@@ -373,3 +373,37 @@ def test_a_rendering_started_early_gives_the_files_of_rendering_at_once(fresh, f
     ours, quality = pending.finish()
     assert (ours, quality) == (files, None)
     pending.abandon()  # after finish: nothing left to do
+
+
+def test_the_screen_child_given_the_builds_ontology_answers_as_with_its_own(fresh, forking) -> None:
+    """The build reads the ontology once and forks the screen child with it: the same answers
+    as a child that reads its own, for conforming and for broken files."""
+    from nato_iraq_kg.build.screen_worker import ScreenWorker
+    from nato_iraq_kg.build.store import load_build_ontology
+
+    _, files = fresh
+    broken = dict(files)
+    broken["nato-iraq.nt"] = files["nato-iraq.nt"].replace(
+        '"15000"^^<http://www.w3.org/2001/XMLSchema#integer>', '"fifteen thousand"', 1
+    )
+    assert broken != files
+    for sent, expected in ((files, True), (broken, False)):
+        answers = []
+        for ontology in (load_build_ontology(), None):
+            worker = ScreenWorker.start(ontology=ontology)
+            assert worker is not None
+            worker.submit(sent)
+            answers.append(worker.conforms())
+        assert answers == [expected, expected]
+
+
+@pytest.mark.parametrize("flags", [("--check",), ("--check", "--no-cache")])
+def test_a_broken_ontology_fails_every_build_with_one_line(project, flags) -> None:
+    """Read before anything else, with or without the screen child: exit 2, the file named."""
+    ontology = project / "ontology" / "nato-iraq.ttl"
+    assert ontology.is_file()
+    ontology.write_text("@prefix : <x> .\n:a :b", encoding="utf-8")
+    code, stdout, stderr = _build(*flags)
+    assert (code, stdout) == (2, "")
+    assert stderr.startswith(f"error: {ontology}: malformed Turtle")
+    assert stderr.count("\n") == 1

@@ -138,14 +138,19 @@ def build(check: bool, no_cache: bool, output: Path | None) -> None:
         )
     use_cache = not (no_cache or packaged)
     # Without the cache, the validation's screen gets the second core (see screen_worker),
-    # forked before the pipeline is imported, so that it imports what it needs meanwhile.
-    worker = None if use_cache else ScreenWorker.start()
+    # forked once the ontology both use is read, before the extraction is imported.
+    ontology = None
+    if not use_cache:
+        from .build.store import load_build_ontology
+
+        ontology = load_build_ontology()
+    worker = None if use_cache else ScreenWorker.start(ontology=ontology)
     try:
         from .build import pipeline as stages
         from .build.forked_render import start_render
         from .build.summary import summary_lines
 
-        result = stages.assemble_graphs()
+        result = stages.assemble_graphs(ontology=ontology)
         # TriG, N-Quads and (unless the screen child has them) the quality checks: a child,
         # at work while the last checks run here
         rendering = start_render(result, run_quality=worker is None)

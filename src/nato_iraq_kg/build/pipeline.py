@@ -356,14 +356,16 @@ def assemble(root: Path | None = None) -> BuildResult:
     return result
 
 
-def assemble_graphs(root: Path | None = None) -> BuildResult:
+def assemble_graphs(root: Path | None = None, ontology: Graph | None = None) -> BuildResult:
     """Return :func:`assemble`'s result before its last checks (:func:`check_assembled`).
 
     Those checks only read the graphs, so the build starts writing beside them
     (:func:`.forked_render.start_render`); a result used before they pass is provisional.
+    ``ontology`` is the project's, read already (:func:`.store.load_build_ontology`).
     """
     root = root or paths.project_root()
-    ontology = load_ontology_graph(paths.ontology_file(root), new_graph())
+    if ontology is None:
+        ontology = load_ontology_graph(paths.ontology_file(root), new_graph())
     revisions = load_revisions(paths.source_dir(root))
     models: dict[str, DocumentModel] = {}
     curations: list[Curation] = []

@@ -37,6 +37,8 @@ from ..guard.fork_safety import fork_is_safe
 from .forking import read_answer, write_all
 
 if TYPE_CHECKING:
+    from rdflib import Graph
+
     from ..check.quality import QualityResult
 
 #: The child's one-byte answers.
@@ -70,9 +72,10 @@ class ScreenWorker:
         self._quality: list[QualityResult] | None = None
 
     @classmethod
-    def start(cls, root: Path | None = None) -> ScreenWorker | None:
+    def start(cls, root: Path | None = None, ontology: Graph | None = None) -> ScreenWorker | None:
         """Fork the child (None where forking is unsafe, see :mod:`..guard.fork_safety`); it
-        prepares, then waits."""
+        prepares, then waits. ``ontology``, when given, is the project's, read already: the
+        child uses it rather than read it again."""
         if not fork_is_safe():
             return None
         down_read, down_write = os.pipe()
@@ -85,7 +88,7 @@ class ScreenWorker:
             try:
                 os.close(down_write)
                 os.close(up_read)
-                _child(root, down_read, up_write)
+                _child(root, down_read, up_write, ontology)
                 code = 0
             finally:
                 os._exit(code)
@@ -190,7 +193,7 @@ def _committed_files(folder: Path) -> dict[str, str] | None:
         return None
 
 
-def _child(root: Path | None, down: int, up: int) -> None:
+def _child(root: Path | None, down: int, up: int, ontology: Graph | None = None) -> None:
     """Prepare the screen, wait for the files, and answer whether the data conforms (and, for
     the committed TriG, the quality checks' results)."""
     answer = _UNDECIDED
@@ -202,7 +205,8 @@ def _child(root: Path | None, down: int, up: int) -> None:
         from .rendered_validation import screen_conforms
 
         shapes = load_shapes()
-        ontology = load_ontology_graph(paths.ontology_file(root))
+        if ontology is None:
+            ontology = load_ontology_graph(paths.ontology_file(root))
         committed = _committed_files(paths.data_dir(root))
         early = screen_conforms(committed, ontology, shapes) if committed is not None else None
         checked = _committed_quality(paths.data_dir(root))
