@@ -24,7 +24,7 @@ import signal
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from ..formats.registry import DUMPS, render_dumps_named
+from ..formats.registry import DUMPS, render_dumps_named, writers
 from ..guard.fork_safety import fork_is_safe
 from .forking import read_answer
 
@@ -123,6 +123,7 @@ def start_render(result: BuildResult, *, run_quality: bool = True) -> PendingRen
     facts = result.facts_view()  # made before the fork, so both processes share it
     if not fork_is_safe():
         return PendingRender(result, facts)
+    writers()  # the writers' modules, imported (and compiled) once for both processes
     graphs = result.dataset_graphs()
     read_end, write_end = os.pipe()
     pid = os.fork()
