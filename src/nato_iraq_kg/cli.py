@@ -126,6 +126,14 @@ def cli() -> None:
 )
 def build(check: bool, no_cache: bool, output: Path | None) -> None:
     """Build the graph from the sources, check every quote and shape, and write data/."""
+    from .build.cycle_collection import paused_cycle_collection
+
+    with paused_cycle_collection():
+        _build(check, no_cache, output)
+
+
+def _build(check: bool, no_cache: bool, output: Path | None) -> None:
+    """Do what :func:`build` says (its helpers and children without the cycle collector)."""
     from . import paths
     from .build.screen_worker import ScreenedConformance, ScreenWorker
     from .errors import CheckFailure
