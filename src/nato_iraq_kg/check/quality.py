@@ -100,6 +100,8 @@ def run_quality_checks(
     """
     from ..errors import InputError
     from ..sparql.local import question_of
+    from .untyped_entities import CHECK as UNTYPED_CHECK
+    from .untyped_entities import stands_in_for, untyped_entities
 
     checks = quality_checks(folder)
     if not checks:
@@ -108,7 +110,12 @@ def run_quality_checks(
     add_ontology(store)
 
     def result_of(path: Path) -> QualityResult:
-        outcome = run(store, path.read_text(encoding="utf-8"))
+        text = path.read_text(encoding="utf-8")
+        if path.stem == UNTYPED_CHECK and stands_in_for(text):  # the same answer, cheaper
+            found = tuple((iri,) for iri in untyped_entities(store))
+            rows = SelectResult(("resource",), tuple((compact(row[0]),) for row in found))
+            return QualityResult(path.stem, question_of(path), rows, found)
+        outcome = run(store, text)
         if outcome.kind != "select":
             raise InputError(f"{path}: a quality check must be a SELECT query")
         rows = SelectResult(
