@@ -100,8 +100,7 @@ def run_quality_checks(
     """
     from ..errors import InputError
     from ..sparql.local import question_of
-    from .untyped_entities import CHECK as UNTYPED_CHECK
-    from .untyped_entities import stands_in_for, untyped_entities
+    from .quality_routes import route_for
 
     checks = quality_checks(folder)
     if not checks:
@@ -111,9 +110,10 @@ def run_quality_checks(
 
     def result_of(path: Path) -> QualityResult:
         text = path.read_text(encoding="utf-8")
-        if path.stem == UNTYPED_CHECK and stands_in_for(text):  # the same answer, cheaper
-            found = tuple((iri,) for iri in untyped_entities(store))
-            rows = SelectResult(("resource",), tuple((compact(row[0]),) for row in found))
+        route = route_for(path.stem, text)
+        if route is not None:  # the query's answer, from Oxigraph's indexes (.quality_routes)
+            found = tuple((term,) for term in route.answer(store))
+            rows = SelectResult((route.variable,), tuple((compact(row[0]),) for row in found))
             return QualityResult(path.stem, question_of(path), rows, found)
         outcome = run(store, text)
         if outcome.kind != "select":
