@@ -73,7 +73,12 @@ def query_form(sparql: str) -> str:
     SPARQLWrapper guesses the form from the raw text, so a comment such as "to help Iraq create
     effective armed forces" makes it send a query as an update; we decide it ourselves.
     """
-    match = _FORM.search(blank_opaque(sparql))
+    return _form_of_bare(blank_opaque(sparql))
+
+
+def _form_of_bare(bare: str) -> str:
+    """Return the form of a query already blanked by :func:`blank_opaque`."""
+    match = _FORM.search(bare)
     if match is None:
         raise InputError("malformed SPARQL: no query form (SELECT, CONSTRUCT, ASK, DESCRIBE)")
     return match.group(1).upper()
@@ -99,8 +104,9 @@ def vet_query(sparql: str) -> str:
     """
     if len(sparql.encode("utf-8", "surrogatepass")) > MAX_QUERY_BYTES:
         raise QueryRefused(f"query text longer than {MAX_QUERY_BYTES} bytes", 413)
+    bare = blank_opaque(sparql)  # once: the form, SERVICE, FROM and the depth all read it
     try:
-        form = query_form(sparql)
+        form = _form_of_bare(bare)
     except InputError as exc:
         raise QueryRefused(str(exc), 400) from exc
     if form not in READ_FORMS:
@@ -112,7 +118,6 @@ def vet_query(sparql: str) -> str:
                 "put spaces around < and > when comparing",
                 400,
             )
-    bare = blank_opaque(sparql)
     if _SERVICE.search(bare):
         raise QueryRefused("SERVICE (federated query) is not allowed", 400)
     if _FROM.search(bare):
