@@ -317,6 +317,7 @@ def validate(
     Exit 0 when the data conforms, 1 when it does not, 2 when a file cannot be used.
     """
     from . import paths
+    from .check.process_exit import exit_process
     from .check.shapes import load_ontology_graph
     from .check.validation import (
         full_report,
@@ -352,7 +353,8 @@ def validate(
                 "(SHACL and quality checks) as a SHACL report"
             )
     click.echo(summary_line(validation), err=fmt != "text")
-    sys.exit(0 if validation.conforms else 1)
+    # The program ends here without freeing the loaded store (0.8 s at a million quads).
+    exit_process(0 if validation.conforms else 1)
 
 
 @cli.command()
