@@ -10,7 +10,8 @@ query that is not a one-pattern lookup), the timeline (CQ 01) and an aggregate. 
 shared and its load moves, so the run is cut into rounds (ours then Oxigraph's, then the other
 way round) and each figure is the median of the rounds; beside it, the CPU time the server's
 processes spent per request (from /proc), which the load moves far less than requests per
-second. No answer is cached by either server: every request runs its query.
+second. No answer is cached by either server: every request runs its query (ours keeps how it
+read the last few hundred lookup texts, the pattern to scan and the format, never their rows).
 ``make bench`` (bench/run.py) calls :func:`compare`; run alone with
 `.venv/bin/python bench/bench_endpoint.py [--seconds 20] [--rounds 3]` it prints the results as
 JSON and exits non-zero if our server had errors or the servers disagree on a row count.

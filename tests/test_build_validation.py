@@ -16,6 +16,11 @@ from nato_iraq_kg.namespaces import EVIDENCE_GRAPH
 EX = "https://w3id.org/nato-iraq-kg/id/"
 SCHEMA_VALUE = URIRef("https://schema.org/value")
 ROOT = Path(__file__).resolve().parents[1]
+#: A TriG graph with an entity no quote supports (a quality check finds it).
+STRAY_ENTITY = (
+    f"<{EX}graph/stray> {{ <{EX}actor/stray> a "
+    "<https://w3id.org/nato-iraq-kg/ontology#Actor> . }\n"
+)
 
 
 @pytest.fixture
@@ -277,3 +282,128 @@ def test_a_child_that_hangs_is_killed_and_counts_as_failed() -> None:
     assert time.monotonic() - started < 30
     with pytest.raises(ChildProcessError):
         os.waitpid(pid, os.WNOHANG)
+
+
+def test_the_screen_child_gives_quality_results_only_for_the_committed_trig(
+    project, fresh, forking
+) -> None:
+    """The child runs the quality checks on the committed TriG while it waits: their results
+    come back for a build whose TriG is those bytes, never for another TriG (here the committed
+    one holds an entity without evidence, which a check finds)."""
+    from nato_iraq_kg.build.screen_worker import ScreenWorker
+    from nato_iraq_kg.paths import DATASET_FILE
+
+    _, files = fresh
+    expected = pipeline.run_quality_checks_on(files)
+    worker = ScreenWorker.start()
+    assert worker is not None
+    assert worker.submit(files) is True
+    assert worker.quality() == expected
+    assert worker.conforms() is True
+    committed = project / "data" / DATASET_FILE
+    stray = STRAY_ENTITY
+    committed.write_text(files[DATASET_FILE] + stray, encoding="utf-8")
+    assert not all(
+        check.passed
+        for check in pipeline.run_quality_checks_on(
+            {DATASET_FILE: committed.read_text(encoding="utf-8")}
+        )
+    )
+    worker = ScreenWorker.start()
+    assert worker.submit(files) is False
+    assert worker.quality() is None
+    assert worker.conforms() is True
+
+
+def test_a_no_cache_build_against_another_committed_trig_checks_its_own(project) -> None:
+    """The quality checks the build reports are those of the TriG it made, whatever is
+    committed: a changed committed TriG makes the build stale, not its checks fail."""
+    from nato_iraq_kg.paths import DATASET_FILE
+
+    committed = project / "data" / DATASET_FILE
+    stray = STRAY_ENTITY
+    committed.write_text(committed.read_text(encoding="utf-8") + stray, encoding="utf-8")
+    code, stdout, stderr = _build("--check", "--no-cache")
+    assert code == 1
+    assert "passed, 0 failed" in stdout
+    assert "committed data differs from a fresh build" in stderr
+    assert (code, stdout, stderr) == _build("--check")
+
+
+def test_a_last_check_that_fails_while_the_child_renders_fails_the_build_as_before(
+    project, forking, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The rendering child starts before the last checks: one that fails still fails the build
+    with its own error and nothing printed, and the child is killed and reaped."""
+    import os
+
+    from nato_iraq_kg.build import forked_render
+    from nato_iraq_kg.errors import CheckFailure
+
+    children: list[int | None] = []
+    real_start = forked_render.start_render
+
+    def start(*args, **kwargs):
+        pending = real_start(*args, **kwargs)
+        children.append(pending.pid)
+        return pending
+
+    def refuse(*_: object) -> None:
+        raise CheckFailure("a fact of the wrong kind")
+
+    monkeypatch.setattr(forked_render, "start_render", start)
+    monkeypatch.setattr(pipeline, "check_domains_and_ranges", refuse)
+    code, stdout, stderr = _build("--check", "--no-cache")
+    assert (code, stdout) == (1, "")
+    assert stderr == "error: a fact of the wrong kind\n"
+    (pid,) = children
+    assert pid is not None  # a child was forked, and is gone
+    with pytest.raises(ChildProcessError):
+        os.waitpid(pid, os.WNOHANG)
+
+
+def test_a_rendering_started_early_gives_the_files_of_rendering_at_once(fresh, forking) -> None:
+    """Started, then finished after other work: the same files as rendering in one process."""
+    from nato_iraq_kg.build.forked_render import start_render
+
+    result, files = fresh
+    pending = start_render(result, run_quality=False)
+    assert pending.pid is not None
+    pipeline.check_assembled(result)
+    ours, quality = pending.finish()
+    assert (ours, quality) == (files, None)
+    pending.abandon()  # after finish: nothing left to do
+
+
+def test_the_screen_child_given_the_builds_ontology_answers_as_with_its_own(fresh, forking) -> None:
+    """The build reads the ontology once and forks the screen child with it: the same answers
+    as a child that reads its own, for conforming and for broken files."""
+    from nato_iraq_kg.build.screen_worker import ScreenWorker
+    from nato_iraq_kg.build.store import load_build_ontology
+
+    _, files = fresh
+    broken = dict(files)
+    broken["nato-iraq.nt"] = files["nato-iraq.nt"].replace(
+        '"15000"^^<http://www.w3.org/2001/XMLSchema#integer>', '"fifteen thousand"', 1
+    )
+    assert broken != files
+    for sent, expected in ((files, True), (broken, False)):
+        answers = []
+        for ontology in (load_build_ontology(), None):
+            worker = ScreenWorker.start(ontology=ontology)
+            assert worker is not None
+            worker.submit(sent)
+            answers.append(worker.conforms())
+        assert answers == [expected, expected]
+
+
+@pytest.mark.parametrize("flags", [("--check",), ("--check", "--no-cache")])
+def test_a_broken_ontology_fails_every_build_with_one_line(project, flags) -> None:
+    """Read before anything else, with or without the screen child: exit 2, the file named."""
+    ontology = project / "ontology" / "nato-iraq.ttl"
+    assert ontology.is_file()
+    ontology.write_text("@prefix : <x> .\n:a :b", encoding="utf-8")
+    code, stdout, stderr = _build(*flags)
+    assert (code, stdout) == (2, "")
+    assert stderr.startswith(f"error: {ontology}: malformed Turtle")
+    assert stderr.count("\n") == 1

@@ -40,11 +40,12 @@ from ..namespaces import (
     OA,
     prefixes,
 )
-from ..paths import DATASET_FILE, VOID_FILE
+from ..paths import VOID_FILE
 from ..source.dates import DateFormatError, parse_key
 from ..source.document import DocumentModel, segment
 from ..source.release import Release, load_release
 from ..source.revision import SourceRevision, load_revisions
+from .dataset_checks import run_quality_checks_on
 from .graphs import (
     SCHEME_OF_TYPE,
     derived_graph,
@@ -58,8 +59,9 @@ from .history import History, merge_history
 from .tiers import entailed_types, finest_dates, graph_tier_descriptions
 
 if TYPE_CHECKING:
-    from ..check.quality import QualityResult
     from ..check.shapes import ValidationReport
+
+__all__ = ["run_quality_checks_on"]  # re-exported: the build's callers find it here
 
 
 #: Predicates and classes that need no declaration in our ontology file.
@@ -349,8 +351,21 @@ def revision_assertions(
 
 def assemble(root: Path | None = None) -> BuildResult:
     """Load, extract and check everything, and return the named graphs (nothing is written)."""
+    result = assemble_graphs(root)
+    check_assembled(result)
+    return result
+
+
+def assemble_graphs(root: Path | None = None, ontology: Graph | None = None) -> BuildResult:
+    """Return :func:`assemble`'s result before its last checks (:func:`check_assembled`).
+
+    Those checks only read the graphs, so the build starts writing beside them
+    (:func:`.forked_render.start_render`); a result used before they pass is provisional.
+    ``ontology`` is the project's, read already (:func:`.store.load_build_ontology`).
+    """
     root = root or paths.project_root()
-    ontology = load_ontology_graph(paths.ontology_file(root), new_graph())
+    if ontology is None:
+        ontology = load_ontology_graph(paths.ontology_file(root), new_graph())
     revisions = load_revisions(paths.source_dir(root))
     models: dict[str, DocumentModel] = {}
     curations: list[Curation] = []
@@ -410,15 +425,17 @@ def assemble(root: Path | None = None) -> BuildResult:
     graphs[ENTAILED_GRAPH] = entailed_types(stated, ontology)
     graphs[EVIDENCE_GRAPH] += graph_tier_descriptions()
     check_evidence(graphs[EVIDENCE_GRAPH], revisions)
-    result = BuildResult(
-        revisions, models, assertions, graphs, ontology, history, load_release(root)
-    )
+    return BuildResult(revisions, models, assertions, graphs, ontology, history, load_release(root))
+
+
+def check_assembled(result: BuildResult) -> None:
+    """Refuse facts whose subject or object is of the wrong kind, and quotes that do not state
+    the values their facts give (the last checks of :func:`assemble`)."""
     as_stated = new_graph()  # errors name the stated types
     as_stated += result.facts_view()
-    as_stated -= graphs[ENTAILED_GRAPH]
-    check_domains_and_ranges(assertions, as_stated, ontology)
-    check_quotes_state_their_values(assertions, models)
-    return result
+    as_stated -= result.graphs[ENTAILED_GRAPH]
+    check_domains_and_ranges(result.assertions, as_stated, result.ontology)
+    check_quotes_state_their_values(result.assertions, result.models)
 
 
 def render(result: BuildResult) -> dict[str, str]:
@@ -504,22 +521,6 @@ def _validated_graph(result: BuildResult, files: dict[str, str]) -> Graph:
     everything = result.facts() + result.graphs[EVIDENCE_GRAPH]
     everything.parse(data=files[VOID_FILE], format="turtle")
     return everything
-
-
-def run_quality_checks_on(files: dict[str, str]) -> list[QualityResult]:
-    """Run every ``queries/qc/*-violation.rq`` on the dataset as rendered, before it is written.
-
-    SHACL cannot see across named graphs (a fact without evidence, one label for two entities);
-    these checks can, so the build runs them too and refuses to write when one finds rows, as
-    ``validate`` would afterwards. They take milliseconds, so they are never cached.
-    """
-    import pyoxigraph
-
-    from ..check.quality import run_quality_checks
-
-    store = pyoxigraph.Store()
-    store.load(files[DATASET_FILE].encode("utf-8"), format=pyoxigraph.RdfFormat.TRIG)
-    return run_quality_checks(store)
 
 
 def stale_files(files: dict[str, str], root: Path | None = None) -> list[Path]:

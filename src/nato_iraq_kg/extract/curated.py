@@ -21,9 +21,10 @@ from ..curation.model import Curation, EntityDecl, FactEntry
 from ..errors import CheckFailure, InputError
 from ..guard.rdf_input import rdflib_term
 from ..namespaces import NIK, prefixes
-from ..source.quotes import first_occurrence, locate_quote
+from ..source.quotes import first_occurrence
 from ..source.revision import SourceRevision
 from .assertion import Assertion, Triple, entity_key, label_literal
+from .quoted_at import quote_start
 
 CONCEPT_TYPES = frozenset({NIK.CooperationArea, NIK.Principle, NIK.Theme})
 
@@ -179,7 +180,7 @@ def fact_assertions(source: SourceRevision, curation: Curation) -> list[Assertio
     """Check each curated fact's quote at its offset and parse its triples."""
     result = []
     for entry in curation.facts:
-        start = locate_quote(source.text, entry.quote, entry.at, entry.where)
+        start = quote_start(source.text, entry.quote, entry.at, entry.where)
         result.append(
             Assertion(
                 f"fact-{entry.key}",

@@ -17,9 +17,9 @@ from ..errors import CheckFailure
 from ..namespaces import NIK, date_iri, entity
 from ..source.dates import DateFormatError, parse_phrase
 from ..source.document import DocumentModel
-from ..source.quotes import locate_quote
 from ..source.revision import SourceRevision
 from .assertion import Assertion, Triple, entity_key, label_literal
+from .quoted_at import quote_start
 
 #: What may stand between the items of a list: commas, semicolons, "and", spaces.
 LIST_SEPARATOR = re.compile(r"(?:[\s,;]|\band\b)*")
@@ -213,7 +213,7 @@ def concept_list_assertions(source: SourceRevision, curation: Curation) -> list[
     """
     result: list[Assertion] = []
     for entry in curation.concept_lists:
-        start = locate_quote(source.text, entry.quote, entry.at, entry.where)
+        start = quote_start(source.text, entry.quote, entry.at, entry.where)
         collection = entity("list", entry.key)
         members: list[Triple] = [
             (collection, RDF.type, SKOS.Collection),

@@ -213,17 +213,20 @@ def run_uvicorn(app: Any, listener: socket.socket, host: str, port: int) -> None
     uvicorn's access log is replaced by :class:`.access_log.AccessLog`, which writes the same
     line per request to stdout for a tenth of the CPU (see there). uvicorn picks httptools and
     uvloop when they are installed (the ``serve`` extra installs both); its ``server: uvicorn``
-    header is left out: it tells a client nothing it needs, and costs every response.
+    header is left out: it tells a client nothing it needs, and costs every response. Each
+    response leaves in one write, its headers with its body (see :mod:`.one_write`).
     """
     import uvicorn
 
     from .access_log import AccessLog
+    from .one_write import http_protocol
 
     logged = AccessLog(app)
     config = uvicorn.Config(
         logged,
         host=host,
         port=port,
+        http=http_protocol(),
         log_level="info",
         access_log=False,
         server_header=False,

@@ -3,7 +3,8 @@
 This is the HTTP side: it reads the request (GET, form POST or ``application/sparql-query``),
 refuses updates and what the service never runs, picks the answer format, and hands the vetted
 query to a worker process of :mod:`.query_pool` within the concurrency and time limits (or,
-for a one-pattern lookup bounded by its shape, answers it in this process: :mod:`.quick_query`).
+for a one-pattern lookup bounded by its shape, answers it in this process: :mod:`.quick_query`;
+a GET lookup's text is read once and its plan kept, see :func:`_get_lookup_plan`).
 The protocol logic itself (vetting, the row cap, serialisation) is in :mod:`.sparql_protocol`.
 """
 
@@ -20,7 +21,7 @@ from .asgi_http import text_reply as text_response
 from .config import ServerConfig
 from .negotiation import best_match
 from .query_pool import QueryPool, WorkerFailed
-from .quick_query import answer_quickly
+from .quick_query import MAX_ROWS, MAX_TEXT, LookupPlan, answer_quickly, lookup_plan, run_plan
 from .slots import Slots
 from .snapshot import Snapshot
 
@@ -61,11 +62,15 @@ async def answer(scope: Scope, receive: Receive) -> Reply:
     """
     state = scope["app"].state
     config: ServerConfig = state.config
-    params: dict[str, list[str]] = {}
     query_string = scope["query_string"]
-    if query_string:
-        for key, value in parse_qsl(query_string.decode("latin-1"), keep_blank_values=True):
-            params.setdefault(key, []).append(value)
+    accept = header(scope, b"accept")
+    if scope["method"] == "GET" and 0 < len(query_string) <= config.max_body_bytes:
+        plan = _get_lookup_plan(query_string, accept)
+        if plan is not None:
+            reply = _run_lookup(state, config, plan)
+            if reply is not None:
+                return reply
+    params = _params_of(query_string)
     if scope["method"] == "POST":
         media = (header(scope, b"content-type") or "").split(";")[0].strip().lower()
         if media == "application/sparql-update":
@@ -95,7 +100,6 @@ async def answer(scope: Scope, receive: Receive) -> Reply:
             400,
         )
     queries = params.get("query", [])
-    accept = header(scope, b"accept")
     if not queries:
         if scope["method"] == "POST":
             return text_response("no query: send a 'query' parameter", 400)
@@ -114,6 +118,63 @@ async def answer(scope: Scope, receive: Receive) -> Reply:
             f"cannot answer a {form} query in that format; we offer {offered}", 406
         )
     return await _run_query(state, config, sparql, fmt)
+
+
+def _params_of(query_string: bytes) -> dict[str, list[str]]:
+    """The request's query-string parameters, each name with its values in order."""
+    params: dict[str, list[str]] = {}
+    if query_string:
+        for key, value in parse_qsl(query_string.decode("latin-1"), keep_blank_values=True):
+            params.setdefault(key, []).append(value)
+    return params
+
+
+@functools.lru_cache(maxsize=256)
+def _get_lookup_plan(query_string: bytes, accept: str | None) -> LookupPlan | None:
+    """The plan of a GET whose one query is a plain lookup (:func:`.quick_query.lookup_plan`),
+    read from its query string and ``Accept`` as :func:`answer` reads them; None for any other.
+
+    Clients send the same lookup texts over and over, and reading one (the query string, the
+    guards, the format, the pattern) costs three times what scanning and serialising its answer
+    does, so the reading is kept, for the last 256 texts. Only the reading: a plan holds no
+    rows and no store, and every request still scans the served build (no answer is cached).
+    Whatever :func:`answer` would refuse or treat otherwise (an ``update`` or graph parameter,
+    two queries, a refused text, a format the answer cannot take) has no plan and takes the
+    full path.
+    """
+    if len(query_string) > 4 * MAX_TEXT:  # percent-encoded, a longer text is no quick lookup
+        return None
+    params = _params_of(query_string)
+    queries = params.get("query", [])
+    if len(queries) != 1 or any(name in params for name in _PLANLESS_PARAMETERS):
+        return None
+    sparql = queries[0]
+    try:
+        form = vet_query(sparql)
+        fmt = _result_format(accept, params, form)
+        return None if fmt is None else lookup_plan(sparql, fmt)
+    except protocol.QueryRefused:
+        return None
+
+
+#: Parameters that change what the endpoint does with a query: a request naming one is read
+#: in full every time.
+_PLANLESS_PARAMETERS = ("update", "default-graph-uri", "named-graph-uri")
+
+
+def _run_lookup(state: Any, config: ServerConfig, plan: LookupPlan) -> Reply | None:
+    """Answer a planned lookup from the served build's store, as :func:`_run_query` would; None
+    when it must go to a worker after all (no store here, or the answer is longer than the
+    in-process cap but not than the service's).
+    """
+    store = state.snapshot.store
+    if store is None:  # a remote store (serve --endpoint) has no index here
+        return None
+    cap = min(config.max_rows, MAX_ROWS)
+    answered = run_plan(store, plan, cap)
+    if answered.headers["X-Result-Truncated"] == "true" and cap < config.max_rows:
+        return None
+    return Reply(200, answered.body, answered.media_type, answered.headers)
 
 
 def _result_format(accept: str | None, params: dict[str, list[str]], form: str) -> str | None:

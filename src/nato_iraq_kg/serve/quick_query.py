@@ -32,6 +32,7 @@ from __future__ import annotations
 
 import itertools
 import re
+from dataclasses import dataclass
 from typing import Any
 
 from .sparql_protocol import RESULT_MEDIA, Answer, QueryRefused, execute, serialize_solutions
@@ -135,8 +136,36 @@ def _plain_pattern(sparql: str, match: re.Match[str]) -> tuple[tuple[str, ...], 
     return variables, terms
 
 
-def _scan(store: Any, sparql: str, match: re.Match[str], fmt: str, cap: int) -> Answer | None:
-    """Answer a plain lookup from the store's index, as ``execute`` would; None if not plain."""
+@dataclass(frozen=True)
+class LookupPlan:
+    """What a plain lookup's text says, read once: the scan to make and the answer's shape.
+
+    It holds no rows and no store: running it (:func:`run_plan`) scans the store it is given,
+    so the same plan answers from whichever build is served when it runs.
+    """
+
+    variables: tuple[str, ...]
+    #: The pattern's subject, predicate and object: a ``NamedNode``, or None for a variable.
+    pattern: tuple[Any, Any, Any]
+    #: For each projected variable, its place in the triple (None: not in the pattern).
+    columns: tuple[int | None, ...]
+    limit: int | None
+    fmt: str
+
+
+def lookup_plan(sparql: str, fmt: str) -> LookupPlan | None:
+    """The plan of a plain lookup the scan answers as the engine would; None for any other text.
+
+    Raises:
+        QueryRefused: a plain lookup asked for in a format a SELECT answer cannot take (406).
+    """
+    match = _quick_match(sparql)
+    if match is None:
+        return None
+    return _plan_of_match(sparql, match, fmt)
+
+
+def _plan_of_match(sparql: str, match: re.Match[str], fmt: str) -> LookupPlan | None:
     plain = _plain_pattern(sparql, match)
     if plain is None:
         return None
@@ -144,11 +173,26 @@ def _scan(store: Any, sparql: str, match: re.Match[str], fmt: str, cap: int) -> 
         raise QueryRefused(f"a SELECT answer cannot be given as {fmt}", 406)
     variables, terms = plain
     positions = {term: i for i, term in enumerate(terms) if isinstance(term, str)}
-    bound = [None if isinstance(term, str) else term for term in terms]
-    quads = store.quads_for_pattern(bound[0], bound[1], bound[2], None)
-    if match.group("limit") is not None:
-        quads = itertools.islice(quads, int(match.group("limit")))
-    columns = [positions.get(v) for v in variables]
+    s, p, o = (None if isinstance(term, str) else term for term in terms)
+    limit = match.group("limit")
+    return LookupPlan(
+        variables=variables,
+        pattern=(s, p, o),
+        columns=tuple(positions.get(v) for v in variables),
+        limit=None if limit is None else int(limit),
+        fmt=fmt,
+    )
+
+
+def run_plan(store: Any, plan: LookupPlan, cap: int) -> Answer:
+    """Scan ``store`` for ``plan``'s pattern and serialise at most ``cap`` rows, as ``execute``
+    would (with ``X-Result-Truncated: true`` when there were more).
+    """
+    s, p, o = plan.pattern
+    quads = store.quads_for_pattern(s, p, o, None)
+    if plan.limit is not None:
+        quads = itertools.islice(quads, plan.limit)
+    columns = plan.columns
     rows: list[tuple[Any, ...]] = []
     truncated = False
     for quad in quads:
@@ -161,7 +205,15 @@ def _scan(store: Any, sparql: str, match: re.Match[str], fmt: str, cap: int) -> 
         "X-Result-Rows": str(len(rows)),
         "X-Result-Truncated": "true" if truncated else "false",
     }
-    return Answer(serialize_solutions(variables, rows, fmt), RESULT_MEDIA[fmt], headers)
+    return Answer(
+        serialize_solutions(plan.variables, rows, plan.fmt), RESULT_MEDIA[plan.fmt], headers
+    )
+
+
+def _scan(store: Any, sparql: str, match: re.Match[str], fmt: str, cap: int) -> Answer | None:
+    """Answer a plain lookup from the store's index, as ``execute`` would; None if not plain."""
+    plan = _plan_of_match(sparql, match, fmt)
+    return None if plan is None else run_plan(store, plan, cap)
 
 
 def answer_quickly(store: Any, sparql: str, fmt: str, *, max_rows: int) -> Answer | None:
@@ -183,4 +235,13 @@ def answer_quickly(store: Any, sparql: str, fmt: str, *, max_rows: int) -> Answe
     return answer
 
 
-__all__ = ["MAX_ROWS", "MAX_TEXT", "QueryRefused", "answer_quickly", "is_quick"]
+__all__ = [
+    "MAX_ROWS",
+    "MAX_TEXT",
+    "LookupPlan",
+    "QueryRefused",
+    "answer_quickly",
+    "is_quick",
+    "lookup_plan",
+    "run_plan",
+]

@@ -27,6 +27,8 @@ RESULTS_NS = "http://www.w3.org/2005/sparql-results#"
 
 #: The project prefixes every query may use undeclared (read once: building them is not free).
 _PREFIXES = prefixes()
+#: What ``json.dumps(..., ensure_ascii=False)`` makes for each call, made once.
+_JSON = json.JSONEncoder(ensure_ascii=False)
 #: SELECT/ASK answers: short ``format=`` name -> media type, in our order of preference.
 RESULT_MEDIA = {
     "json": "application/sparql-results+json",
@@ -149,7 +151,7 @@ def serialize_solutions(
             for row in rows
         ]
         document = {"head": {"vars": list(variables)}, "results": {"bindings": bindings}}
-        return json.dumps(document, ensure_ascii=False).encode("utf-8")
+        return _JSON.encode(document).encode("utf-8")
     if fmt == "xml":
         parts = [f'<?xml version="1.0"?><sparql xmlns="{RESULTS_NS}"><head>']
         parts += [f"<variable name={quoteattr(v)}/>" for v in variables]
