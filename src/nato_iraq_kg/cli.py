@@ -126,7 +126,7 @@ def cli() -> None:
 )
 def build(check: bool, no_cache: bool, output: Path | None) -> None:
     """Build the graph from the sources, check every quote and shape, and write data/."""
-    from .build.cycle_collection import paused_cycle_collection
+    from .guard.cycle_collection import paused_cycle_collection
 
     with paused_cycle_collection():
         _build(check, no_cache, output)

@@ -13,11 +13,9 @@ and trig hold its quads.
 
 from __future__ import annotations
 
-import gc
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
+from ..guard.cycle_collection import paused_cycle_collection
 from ..guard.rdf_input import MAX_INPUT_BYTES, is_gzip
 from .from_lines import TripleIndex, named_graphs, triples
 from .jsonld import to_jsonld_bytes
@@ -25,25 +23,9 @@ from .parallel_lines import sorted_text_of_file
 from .registry import syntax, syntax_of_file, writers
 
 
-@contextmanager
-def _no_cycle_collection() -> Iterator[None]:
-    """Pause Python's cycle collector, which rescans every live object as millions are made.
-
-    An export makes millions of tuples, lists and dicts and no reference cycle, so reference
-    counting frees everything; the collector's passes cost about a tenth of a 1M JSON-LD export.
-    """
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
-
-
 def export_file(path: Path, key: str, limit: int | None = MAX_INPUT_BYTES) -> bytes:
     """Return the statements of the RDF file ``path`` in syntax ``key`` (``nt``, ``ttl``, ...)."""
-    with _no_cycle_collection():
+    with paused_cycle_collection():
         return _export(path, key, limit)
 
 

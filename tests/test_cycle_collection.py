@@ -6,7 +6,7 @@ import gc
 
 import pytest
 
-from nato_iraq_kg.build.cycle_collection import paused_cycle_collection
+from nato_iraq_kg.guard.cycle_collection import paused_cycle_collection
 
 
 def test_the_collector_is_paused_inside_and_restored_after_an_error() -> None:
