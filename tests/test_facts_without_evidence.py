@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import random
-import sys
 from pathlib import Path
 from typing import Any
 
@@ -12,13 +10,11 @@ import pytest
 
 from nato_iraq_kg.check import facts_without_evidence as route
 from nato_iraq_kg.check import quality_routes
-from nato_iraq_kg.check.inputs import load_inputs
 from nato_iraq_kg.check.quality import add_ontology, quality_checks, run_quality_checks
 from nato_iraq_kg.sparql.local import compact, load_graph
+from quality_route_cases import FIXTURES, ROOT, corpus, loaded
 
-ROOT = Path(__file__).resolve().parents[1]
 QUERY = ROOT / "queries" / "qc" / "fact-without-evidence-violation.rq"
-FIXTURES = sorted((ROOT / "tests" / "fixtures" / "qc").glob("*.trig"))
 ASSERTION = "https://w3id.org/nato-iraq-kg/id/assertion/"
 
 
@@ -31,13 +27,6 @@ def by_query(store: Any) -> list[str]:
 def by_route(store: Any) -> list[str]:
     """Return the cheaper route's answer."""
     return [graph.value for graph in route.facts_without_evidence(store)]
-
-
-def loaded(path: Path) -> Any:
-    """Return a store holding a file and the ontology, as ``validate`` has it."""
-    store = load_inputs([path], None).store
-    add_ontology(store)
-    return store
 
 
 def test_the_route_stands_in_for_the_query_file() -> None:
@@ -70,28 +59,12 @@ def test_same_answer_on_the_built_dataset() -> None:
     assert by_route(store) == by_query(store) == []
 
 
-def _corpus(tmp_path: Path, size: int, drop: float = 0.0) -> Path:
-    """Write the bench's corpus (seed 8), leaving out a share ``drop`` of its oa:hasBody links."""
-    sys.path.insert(0, str(ROOT / "bench"))
-    import scale
-
-    rng = random.Random(size)
-    lines = [
-        line
-        for line in scale.generate(size, 8)
-        if not (drop and "#hasBody>" in line.split(" ", 2)[1] and rng.random() < drop)
-    ]
-    path = tmp_path / f"corpus-{size}.nq"
-    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    return path
-
-
 @pytest.mark.parametrize("size", [10_000, 100_000])
 def test_same_answer_on_the_bench_corpora(tmp_path: Path, size: int) -> None:
     """The 10k and 100k corpora as the bench makes them, and with bodies dropped."""
-    store = loaded(_corpus(tmp_path, size))
+    store = loaded(corpus(tmp_path, size))
     assert by_route(store) == by_query(store) == []
-    broken = loaded(_corpus(tmp_path, size, drop=0.1))
+    broken = loaded(corpus(tmp_path, size, drop=0.1, predicate="#hasBody>"))
     expected = by_query(broken)
     assert len(expected) >= 10
     assert by_route(broken) == expected
