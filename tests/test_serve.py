@@ -10,7 +10,6 @@ import subprocess
 import sys
 import threading
 import time
-import urllib.request
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -22,7 +21,7 @@ import pytest
 from click.testing import CliRunner
 from starlette.testclient import TestClient
 
-from loopback import free_port
+from loopback import free_port, wait_until_answering
 from nato_iraq_kg.cli import cli
 from nato_iraq_kg.guard.sparql_text import QueryRefused, vet_query
 from nato_iraq_kg.serve import create_app
@@ -397,16 +396,7 @@ def test_real_server_answers_the_cli_like_the_embedded_store() -> None:
     )
     endpoint = f"http://127.0.0.1:{port}/sparql"
     try:
-        deadline = time.monotonic() + 20
-        while True:
-            assert server.poll() is None, server.stderr.read().decode() if server.stderr else ""
-            try:
-                with urllib.request.urlopen(endpoint, timeout=1) as answer:
-                    if answer.status == 200:
-                        break
-            except OSError:
-                assert time.monotonic() < deadline, "the server did not start"
-                time.sleep(0.1)
+        wait_until_answering(server, endpoint, 20)
         command = Path(sys.executable).parent / "nato-iraq-kg"
         remote = subprocess.run(
             [str(command), "query", "05", "--endpoint", endpoint, "--format", "csv"],
@@ -516,16 +506,7 @@ def running_command(command: list[str], port: int) -> Iterator[tuple[subprocess.
     server = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     base = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 20
-        while True:
-            assert server.poll() is None, "the server died while starting"
-            try:
-                with urllib.request.urlopen(f"{base}/sparql", timeout=1) as answer:
-                    if answer.status == 200:
-                        break
-            except OSError:
-                assert time.monotonic() < deadline, "the server did not start"
-                time.sleep(0.1)
+        wait_until_answering(server, f"{base}/sparql", 20)
         yield server, base
     finally:
         server.kill()

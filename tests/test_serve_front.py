@@ -12,12 +12,13 @@ import sys
 import time
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlencode
 
 import httpx
 from starlette.applications import Starlette
 from starlette.testclient import TestClient
 
-from loopback import free_port
+from loopback import free_port, wait_until_answering
 from nato_iraq_kg.serve import create_app
 from nato_iraq_kg.serve.access_log import AccessLog, access_line
 
@@ -157,15 +158,7 @@ def test_a_real_server_logs_each_request_on_stdout_on_uvloop_and_httptools() -> 
     )
     try:
         base = f"http://127.0.0.1:{port}"
-        deadline = time.monotonic() + 30
-        while True:
-            assert server.poll() is None, "the server died while starting"
-            try:
-                httpx.get(f"{base}/sparql", params={"query": LOOKUP}, timeout=1)
-                break
-            except httpx.TransportError:
-                assert time.monotonic() < deadline, "the server did not start"
-                time.sleep(0.1)
+        wait_until_answering(server, f"{base}/sparql?{urlencode({'query': LOOKUP})}")
         with httpx.Client(base_url=base) as http:
             statuses = [
                 http.get("/sparql", params={"query": LOOKUP}).status_code,

@@ -9,13 +9,12 @@ import asyncio
 import socket
 import subprocess
 import sys
-import time
 from typing import Any
 from urllib.parse import urlencode
 
 import httpx
 
-from loopback import free_port, stop_process
+from loopback import free_port, stop_process, wait_until_answering
 from nato_iraq_kg.serve.one_write import GatheringTransport, http_protocol
 
 NATO = "https://w3id.org/nato-iraq-kg/id/actor/nato"
@@ -114,15 +113,7 @@ def test_a_real_server_answers_a_lookup_in_one_segment_and_streams_a_download_wh
     )
     try:
         base = f"http://127.0.0.1:{port}"
-        deadline = time.monotonic() + 30
-        while True:
-            assert server.poll() is None, "the server died while starting"
-            try:
-                httpx.get(f"{base}/sparql", params={"query": "ASK {}"}, timeout=1)
-                break
-            except httpx.TransportError:
-                assert time.monotonic() < deadline, "the server did not start"
-                time.sleep(0.1)
+        wait_until_answering(server, f"{base}/sparql?{urlencode({'query': 'ASK {}'})}")
         request = (
             f"GET /sparql?{urlencode({'query': LOOKUP})} HTTP/1.1\r\nHost: x\r\n"
             "Accept: application/sparql-results+json\r\n\r\n"
