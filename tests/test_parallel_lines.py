@@ -201,11 +201,11 @@ def test_the_input_cap_is_the_one_piece_cap(tmp_path: Path) -> None:
 
 def test_small_files_and_other_syntaxes_are_read_in_one_piece(tmp_path: Path) -> None:
     """No process is started for a file under a piece's size, Turtle, or gzip."""
-    assert len(parallel_lines._cuts(DATA / "nato-iraq.nq", "N_QUADS", None, None)) <= 2
-    assert parallel_lines._cuts(DATA / "nato-iraq.ttl", "TURTLE", None, 4) == []
+    assert len(parallel_lines.piece_cuts(DATA / "nato-iraq.nq", "N_QUADS", None, None)) <= 2
+    assert parallel_lines.piece_cuts(DATA / "nato-iraq.ttl", "TURTLE", None, 4) == []
     gzipped = tmp_path / "in.nq.gz"
     gzipped.write_bytes(b"")
-    assert parallel_lines._cuts(gzipped, "N_QUADS", None, 4) == []
+    assert parallel_lines.piece_cuts(gzipped, "N_QUADS", None, 4) == []
 
 
 @pytest.mark.usefixtures("forking")
@@ -214,9 +214,9 @@ def test_a_large_file_gets_one_piece_per_core(monkeypatch: pytest.MonkeyPatch) -
     path = DATA / "nato-iraq.nq"
     monkeypatch.setattr(parallel_lines, "usable_cores", lambda: 3)
     monkeypatch.setattr(parallel_lines, "MIN_PIECE_BYTES", path.stat().st_size // 2)
-    assert len(parallel_lines._cuts(path, "N_QUADS", None, None)) == 3
+    assert len(parallel_lines.piece_cuts(path, "N_QUADS", None, None)) == 3
     monkeypatch.setattr(parallel_lines, "MIN_PIECE_BYTES", path.stat().st_size // 10)
-    assert len(parallel_lines._cuts(path, "N_QUADS", None, None)) == 4
+    assert len(parallel_lines.piece_cuts(path, "N_QUADS", None, None)) == 4
     assert sorted_text_of_file(path, "N_QUADS", True, None) == path.read_bytes()
 
 

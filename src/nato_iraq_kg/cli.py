@@ -253,8 +253,15 @@ def export(fmt: str, output: Path | None, file: Path | None, max_input_size: str
     syntaxes get the union of its graphs. A FILE is never loaded into rdflib, so a million
     statements take seconds, not minutes.
     """
-    from .formats.turtle import write_atomically
+    if file is not None and output is not None:  # written as made, never held whole
+        from .formats.file_export import export_file_to
 
+        try:
+            export_file_to(file, fmt, output, _input_limit(max_input_size))
+        except OSError as exc:  # bad input is an InputError or a CheckFailure, never this
+            raise InputError(f"{output}: cannot write ({exc.strerror}); nothing written") from exc
+        click.echo(f"Wrote {output}", err=True)
+        return
     if file is not None:
         from .formats.file_export import export_file
 
@@ -266,6 +273,8 @@ def export(fmt: str, output: Path | None, file: Path | None, max_input_size: str
     if output is None:
         click.echo(content, nl=False)  # bytes go to the binary stream as they are
         return
+    from .formats.turtle import write_atomically
+
     try:
         write_atomically(output, content)
     except OSError as exc:
