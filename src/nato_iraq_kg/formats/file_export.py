@@ -6,6 +6,8 @@ canonical N-Triples or N-Quads lines by Oxigraph (:mod:`.canonical_lines`), and 
 N-Triples and N-Quads exports. Turtle, TriG, RDF/XML and JSON-LD are written from the same
 lines by the build's own writers (:mod:`.from_lines` gives them terms without a ``Graph``), so a
 file exported here and the build's dump of the same statements have the same bytes.
+:func:`export_file` returns the bytes; :func:`export_file_to` writes them to a file, N-Triples
+and N-Quads as they are made, never held whole (:mod:`.sorted_output`).
 
 Facts syntaxes (nt, ttl, xml, jsonld) hold the union of the file's graphs, each triple once; nq
 and trig hold its quads.

@@ -40,8 +40,9 @@ MIN_PIECE_BYTES = 8 * 1024 * 1024
 MAX_PIECES = 8
 #: How much smaller than the others the parent's own piece is, as a share of one piece: after
 #: its piece the parent joins every piece's text (a copy of the whole output; less the writes
-#: to memory files that only the children make, about a twentieth of a piece), so with a
-#: smaller piece it starts that when the children end.
+#: to memory files that only the children make, about a twentieth of a piece), or copies the
+#: children's texts to the output file (:mod:`.sorted_output`, a tenth of the cost of making
+#: them), so with a smaller piece it starts that when the children end.
 PARENT_LEAD = 0.05
 _BOM = b"\xef\xbb\xbf"
 #: A piece's sorted text: bytes made here, or a child's, mapped from its in-memory file.
