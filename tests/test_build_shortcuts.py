@@ -203,3 +203,62 @@ def test_a_name_in_void_is_the_same_with_the_prefixes_sorted_once() -> None:
     ordered = void._longest_first()
     for iri in (ID["event/x"], URIRef("https://schema.org/Event"), URIRef("urn:x:unknown")):
         assert void._local_in(iri, ordered) == void._local(iri)
+
+
+def _store_graph(*triples: tuple) -> Graph:
+    from nato_iraq_kg.build.store import new_graph
+
+    graph = new_graph()
+    for triple in triples:
+        graph.add(triple)
+    return graph
+
+
+def test_adding_a_graph_by_its_indexes_gives_what_plus_equals_gives() -> None:
+    """Overlapping graphs of the build's store, equal literals written two ways, a blank node:
+    the same statements, the same answers to every kind of pattern, and no index shared."""
+    from nato_iraq_kg.build.store import add_graph
+
+    a, b, p, q = (URIRef(EX + n) for n in ("a", "b", "p", "q"))
+    one = Literal("1", datatype=XSD.integer)
+    two = Literal("01", datatype=XSD.integer, normalize=False)  # equal by value, not as terms
+    blank = BNode()
+    left = _store_graph((a, p, b), (a, p, one), (blank, q, a))
+    right = _store_graph((a, p, b), (a, p, two), (b, q, blank), (a, q, Literal("x", lang="en")))
+    expected = Graph()
+    expected += left
+    expected += right
+    merged = add_graph(_store_graph(*left), right)
+    assert set(merged) == set(expected)
+    assert len(merged) == len(expected) == 6
+    for pattern in ((a, None, None), (None, p, None), (None, None, b), (None, q, blank)):
+        assert set(merged.triples(pattern)) == set(expected.triples(pattern))
+    right.add((b, p, b))
+    right.remove((a, p, two))
+    assert set(merged) == set(expected)  # the source's later changes stay its own
+    merged.remove((a, q, None))
+    assert (a, q, Literal("x", lang="en")) in right
+
+
+def test_adding_a_graph_of_another_store_falls_back_to_plus_equals() -> None:
+    """rdflib's default store on either side, or a graph added to itself: ``+=``, as before."""
+    from nato_iraq_kg.build.store import add_graph
+
+    a, p = URIRef(EX + "a"), URIRef(EX + "p")
+    plain = Graph()
+    plain.add((a, p, a))
+    mine = _store_graph((p, p, p))
+    assert set(add_graph(_store_graph(), plain)) == {(a, p, a)}
+    assert set(add_graph(Graph(), mine)) == {(p, p, p)}
+    assert set(add_graph(mine, mine)) == {(p, p, p)}
+
+
+def test_adding_graphs_without_the_indexes_rdflib_had_falls_back(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Should rdflib rename its indexes, the graphs are added by ``+=``."""
+    from nato_iraq_kg.build import store
+
+    a, p = URIRef(EX + "a"), URIRef(EX + "p")
+    monkeypatch.setattr(store, "_INDEXES", ("_SimpleMemory__gone", *store._INDEXES[1:]))
+    assert set(store.add_graph(_store_graph(), _store_graph((a, p, a)))) == {(a, p, a)}

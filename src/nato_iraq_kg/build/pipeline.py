@@ -56,6 +56,7 @@ from .graphs import (
     source_graph_iri,
 )
 from .history import History, merge_history
+from .store import add_graph
 from .tiers import entailed_types, finest_dates, graph_tier_descriptions
 
 if TYPE_CHECKING:
@@ -95,7 +96,7 @@ class BuildResult:
         union = new_graph()
         for name, graph in self.graphs.items():
             if name != EVIDENCE_GRAPH and name not in lapsed:
-                union += graph
+                add_graph(union, graph)
         return union
 
     def facts_view(self) -> Graph:
@@ -123,8 +124,7 @@ class BuildResult:
         entailed = self.graphs.get(ENTAILED_GRAPH)
         key = (id(facts), id(entailed), len(entailed) if entailed is not None else 0)
         if self._stated is None or self._stated[0] != key:
-            stated = new_graph()
-            stated += facts
+            stated = add_graph(new_graph(), facts)
             if entailed is not None:
                 stated -= entailed
             self._stated = (key, stated)
@@ -512,7 +512,7 @@ def assemble_graphs(root: Path | None = None, ontology: Graph | None = None) -> 
     left_out = {source_graph_iri(source) for source in revisions} | set(history.lapsed)
     for name, graph in graphs.items():
         if name != EVIDENCE_GRAPH and name not in left_out:
-            stated += graph
+            add_graph(stated, graph)
     graphs[DERIVED_GRAPH] += finest_dates(stated)
     graphs[ENTAILED_GRAPH] = entailed_types(stated, ontology)
     graphs[EVIDENCE_GRAPH] += graph_tier_descriptions()
