@@ -262,3 +262,19 @@ def test_adding_graphs_without_the_indexes_rdflib_had_falls_back(
     a, p = URIRef(EX + "a"), URIRef(EX + "p")
     monkeypatch.setattr(store, "_INDEXES", ("_SimpleMemory__gone", *store._INDEXES[1:]))
     assert set(store.add_graph(_store_graph(), _store_graph((a, p, a)))) == {(a, p, a)}
+
+
+def test_the_tables_of_a_union_made_before_the_graphs_changed_are_that_unions() -> None:
+    """A union handed over after the graphs changed is not swapped for the new one."""
+    result = pipeline.assemble()
+    facts = result.facts_view()
+    lapsed = result.history.lapsed if result.history else {}
+    for name, graph in result.graphs.items():
+        if name != EVIDENCE_GRAPH and name not in lapsed:
+            graph.remove((None, RDF.type, None))  # every type gone from the graphs, not the union
+    copy = Graph()
+    copy += facts
+    tables = pipeline.render_tables_of(result, facts)  # before anything asks for the new union
+    assert tables == pipeline.render_tables_of(result, copy)
+    assert result.facts_view() is not facts
+    assert tables != pipeline.render_tables_of(result, result.facts_view())

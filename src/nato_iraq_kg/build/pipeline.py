@@ -105,10 +105,16 @@ class BuildResult:
         A build asks for the union four times (the checks, the summary, the class counts, the
         writers), which took a tenth of its time on rdflib's default store. The shared union is
         made again when ``graphs`` (a graph replaced, added or removed, or its size changed) or
-        the lapsed assertions change.
+        the lapsed assertions change. The evidence graph, never in the union, is not counted (its
+        size was half the cost of each check).
         """
         lapsed = self.history.lapsed if self.history else {}
-        key = (tuple((n, id(g), len(g)) for n, g in self.graphs.items()), tuple(lapsed))
+        key = (
+            tuple(
+                (n, id(g), len(g) if n != EVIDENCE_GRAPH else -1) for n, g in self.graphs.items()
+            ),
+            tuple(lapsed),
+        )
         if self._facts is None or self._facts[0] != key:
             self._facts = (key, self.facts())
         return self._facts[1]
@@ -566,9 +572,14 @@ def _release_files(result: BuildResult, facts: Graph, release: Release) -> dict[
     """Return the tables for people without RDF tools (see :mod:`.tables`)."""
     from .tables import render_tables
 
-    if facts is result.facts_view():  # the tables name each thing's own class, not those entailed
+    # the tables name each thing's own class, not those entailed: from the shared view when
+    # ``facts`` is the shared union, still current (the union of the graphs as they are now)
+    stated = None
+    if result._facts is not None and facts is result._facts[1]:
         stated = result.stated_view()
-    else:
+        if result._facts[1] is not facts:
+            stated = None
+    if stated is None:
         stated = new_graph()
         stated += facts
         stated -= result.graphs.get(ENTAILED_GRAPH, Graph())
