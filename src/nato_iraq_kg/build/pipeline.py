@@ -205,6 +205,7 @@ def check_references(
     properties, classes = declared_terms(ontology)
     properties |= BUILTIN_TERMS | {SKOS.member}
     classes |= {SKOS.Collection}
+    defined = classes | properties
     id_prefix, date_prefix, nik_prefix = str(ID), str(ID) + "date/", str(NIK)
     known_entities = [str(iri).removeprefix(id_prefix) for iri in [*entities, *lists]]
     for item in assertions:
@@ -235,10 +236,10 @@ def check_references(
                             f"{item.where}: unknown entity {name} (declare it under 'entities')"
                             + did_you_mean(name, known_entities)
                         )
-                elif text.startswith(nik_prefix) and term not in classes | properties:
+                elif text.startswith(nik_prefix) and term not in defined:
                     raise CheckFailure(
                         f"{item.where}: {curie(term)} is not defined in the ontology"
-                        + did_you_mean(curie(term), [curie(t) for t in classes | properties])
+                        + did_you_mean(curie(term), [curie(t) for t in defined])
                     )
 
 
