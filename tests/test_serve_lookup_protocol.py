@@ -185,7 +185,11 @@ def test_uvicorns_internals_that_the_fast_path_uses_are_there(app: Any) -> None:
 
     assert all(callable(getattr(HttpToolsProtocol, name, None)) for name in USED_ATTRIBUTES)
     assert 200 in httptools_impl.STATUS_LINE and callable(httptools_impl.httptools.parse_url)
-    connection = Connection(app, fast(app))
+
+    async def connect() -> Connection:
+        return Connection(app, fast(app))  # uvicorn's protocol wants a running loop
+
+    connection = asyncio.run(connect())
     connection.protocol.on_message_begin()
     missing = [n for n in USED_INSTANCE_ATTRIBUTES if not hasattr(connection.protocol, n)]
     assert missing == []
