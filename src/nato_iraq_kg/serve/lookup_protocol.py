@@ -89,11 +89,13 @@ def lookup_protocol(logged: AccessLog, front: Front) -> type[asyncio.Protocol]:
     from uvicorn.protocols.http import httptools_impl
 
     base: Any = http_protocol()
-    if not issubclass(base, httptools_impl.HttpToolsProtocol) or not all(
-        hasattr(base, name) for name in USED_ATTRIBUTES
+    status_lines: dict[int, bytes] | None = getattr(httptools_impl, "STATUS_LINE", None)
+    if (
+        not issubclass(base, httptools_impl.HttpToolsProtocol)
+        or not all(hasattr(base, name) for name in USED_ATTRIBUTES)
+        or status_lines is None
     ):
         return base
-    status_lines: dict[int, bytes] = httptools_impl.STATUS_LINE
     parse_url = httptools_impl.httptools.parse_url
 
     class LookupProtocol(base):  # type: ignore[misc, valid-type]
