@@ -231,6 +231,10 @@ def test_connection_close_http_10_head_bodies_and_proxies_answer_as_before(app: 
         request(target=f"http://x/sparql?{query}"),
         request(target=f"/sparql/?{query}"),
         request(target="/sparql?"),
+        request(target="/sparql?query=%ZZ%"),
+        request(target="/sparql?query=SELECT+*+{<a>+<b>+?o}"),
+        request(target=f"/sparql?{query}#fragment"),
+        request(target=f"/sparql?{query}&query=ASK+%7B%7D"),
         request(target="/sparql"),
         request(target=f"/sparql?{query}&update=x"),
         request(target=f"/sparql?{query}&format=csv"),
@@ -238,8 +242,12 @@ def test_connection_close_http_10_head_bodies_and_proxies_answer_as_before(app: 
     for data in cases:
         (ours, our_log), (theirs, their_log) = both(app, data, 1)
         assert ours == theirs and our_log == their_log, data
-    (ours, _), _ = both(app, request(LOOKUP, None, Connection="close") + request(LOOKUP), 2)
-    assert ours.count(b"HTTP/1.1 ") == 1 and b"connection: close\r\n" in ours
+    slow = request("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }", Connection="close")
+    for first in (request(LOOKUP, None, Connection="close"), slow):
+        (ours, our_log), (theirs, their_log) = both(app, first + request(LOOKUP), 2)
+        assert ours == theirs and our_log == their_log, first
+        assert ours.count(b"HTTP/1.1 ") == 1 and b"connection: close\r\n" in ours
+        assert our_log.count("\n") == 1  # the request after the end is never answered
 
 
 def test_pipelined_answers_keep_request_order_across_both_paths(app: Any) -> None:

@@ -113,6 +113,12 @@ def lookup_protocol(logged: AccessLog, front: Front) -> type[asyncio.Protocol]:
 
         def on_headers_complete(self) -> None:
             if self._fast and (self.cycle is None or self.cycle.response_complete):
+                if self.transport.is_closing():
+                    # The connection is ending (httptools already skips what follows a
+                    # request that closes it): uvicorn's path would never start this request,
+                    # nor log it, so it is dropped here too.
+                    self._answer = b""
+                    return
                 self._answer = self._answer_now()
                 if self._answer is not None:
                     return
@@ -124,6 +130,8 @@ def lookup_protocol(logged: AccessLog, front: Front) -> type[asyncio.Protocol]:
                 super().on_message_complete()
                 return
             self._answer = None
+            if not answer:
+                return
             self.transport.write_whole(answer)
             if not self._keep_alive:
                 self.transport.close()
