@@ -144,13 +144,28 @@ def evidence_graph(assertions: Sequence[Assertion], models: dict[str, DocumentMo
     quote_selector, exact, prefix_, suffix_ = OA.TextQuoteSelector, OA.exact, OA.prefix, OA.suffix
     position_selector, start_, end_ = OA.TextPositionSelector, OA.start, OA.end
     note, generated_by = SKOS.editorialNote, PROV.wasGeneratedBy
+    # Terms that recur (a tier, a method, a part, a sentence, an offset) are made once each:
+    # making an rdflib term is a Python call that checks it, and one object is found faster in
+    # the graph's indexes than an equal copy.
+    tiers = {t: NIK[t] for t in {item.tier for item in assertions}}
+    methods = {m: ID[f"method/{m}"] for m in {item.method for item in assertions}}
+    parts: dict[tuple[str, str], URIRef] = {}
+    sentences: dict[tuple[str, int], URIRef] = {}
+    offsets: dict[int, Literal] = {}
+
+    def offset(value: int) -> Literal:
+        found = offsets.get(value)
+        if found is None:
+            found = offsets[value] = Literal(value, datatype=nni)
+        return found
+
     for item in assertions:
         source, ev = item.source, item.evidence
         model = models[source.slug]
         target, quote, position = (URIRef(f"{ev}#{n}") for n in ("target", "quote", "position"))
         add((item.graph, is_a, assertion_class))
         add((item.graph, derived_from, source.iri))
-        add((item.graph, tier, NIK[item.tier]))
+        add((item.graph, tier, tiers[item.tier]))
         if item.why:
             add((item.graph, note, Literal(item.why, lang="en")))
         add((ev, is_a, evidence_class))
@@ -159,7 +174,7 @@ def evidence_graph(assertions: Sequence[Assertion], models: dict[str, DocumentMo
         add((ev, has_body, item.graph))
         add((ev, has_target, target))
         add((ev, derived_from, source.iri))
-        add((ev, generated_by, ID[f"method/{item.method}"]))
+        add((ev, generated_by, methods[item.method]))
         add((target, is_a, specific))
         add((target, has_source, source.iri))
         add((target, has_selector, quote))
@@ -171,16 +186,22 @@ def evidence_graph(assertions: Sequence[Assertion], models: dict[str, DocumentMo
         add((quote, prefix_, Literal(prefix)))
         add((quote, suffix_, Literal(suffix)))
         add((position, is_a, position_selector))
-        add((position, start_, Literal(item.start, datatype=nni)))
-        add((position, end_, Literal(item.end, datatype=nni)))
+        add((position, start_, offset(item.start)))
+        add((position, end_, offset(item.end)))
         try:
             part = model.leaf_part_at(item.start, item.end)
         except ValueError:
             part = None
         if part is not None:
-            add((ev, in_part, part_iri(source, part.name)))
+            key = (source.slug, part.name)
+            if key not in parts:
+                parts[key] = part_iri(source, part.name)
+            add((ev, in_part, parts[key]))
         for sentence in model.sentences_overlapping(item.start, item.end):
-            add((ev, in_sentence, sentence_iri(source, sentence.number)))
+            number = (source.slug, sentence.number)
+            if number not in sentences:
+                sentences[number] = sentence_iri(source, sentence.number)
+            add((ev, in_sentence, sentences[number]))
     for method in sorted({a.method for a in assertions}):
         node = ID[f"method/{method}"]
         g.add((node, RDF.type, PROV.Activity))

@@ -56,6 +56,7 @@ from .graphs import (
     source_graph_iri,
 )
 from .history import History, merge_history
+from .store import add_graph
 from .tiers import entailed_types, finest_dates, graph_tier_descriptions
 
 if TYPE_CHECKING:
@@ -82,6 +83,9 @@ class BuildResult:
     history: History | None = None
     release: Release | None = None
     _facts: tuple[object, Graph] | None = field(default=None, init=False, repr=False, compare=False)
+    _stated: tuple[object, Graph] | None = field(
+        default=None, init=False, repr=False, compare=False
+    )
 
     def facts(self) -> Graph:
         """Return the union of every graph but the evidence: what ``nato-iraq.ttl`` holds.
@@ -92,7 +96,7 @@ class BuildResult:
         union = new_graph()
         for name, graph in self.graphs.items():
             if name != EVIDENCE_GRAPH and name not in lapsed:
-                union += graph
+                add_graph(union, graph)
         return union
 
     def facts_view(self) -> Graph:
@@ -101,13 +105,36 @@ class BuildResult:
         A build asks for the union four times (the checks, the summary, the class counts, the
         writers), which took a tenth of its time on rdflib's default store. The shared union is
         made again when ``graphs`` (a graph replaced, added or removed, or its size changed) or
-        the lapsed assertions change.
+        the lapsed assertions change. The evidence graph, never in the union, is not counted (its
+        size was half the cost of each check).
         """
         lapsed = self.history.lapsed if self.history else {}
-        key = (tuple((n, id(g), len(g)) for n, g in self.graphs.items()), tuple(lapsed))
+        key = (
+            tuple(
+                (n, id(g), len(g) if n != EVIDENCE_GRAPH else -1) for n, g in self.graphs.items()
+            ),
+            tuple(lapsed),
+        )
         if self._facts is None or self._facts[0] != key:
             self._facts = (key, self.facts())
         return self._facts[1]
+
+    def stated_view(self) -> Graph:
+        """Return :meth:`facts_view` without the entailed types, made once and shared (read only).
+
+        The last checks (errors name the types a curator stated) and the tables (each thing's
+        own class) both read this; each made its own copy, ten thousand statements copied twice.
+        Made again whenever :meth:`facts_view` is, or the entailed graph changes.
+        """
+        facts = self.facts_view()
+        entailed = self.graphs.get(ENTAILED_GRAPH)
+        key = (id(facts), id(entailed), len(entailed) if entailed is not None else 0)
+        if self._stated is None or self._stated[0] != key:
+            stated = add_graph(new_graph(), facts)
+            if entailed is not None:
+                stated -= entailed
+            self._stated = (key, stated)
+        return self._stated[1]
 
     def dataset_graphs(self) -> dict[URIRef, Graph]:
         """Return the named graphs written to ``nato-iraq.trig``."""
@@ -178,6 +205,7 @@ def check_references(
     properties, classes = declared_terms(ontology)
     properties |= BUILTIN_TERMS | {SKOS.member}
     classes |= {SKOS.Collection}
+    defined = classes | properties
     id_prefix, date_prefix, nik_prefix = str(ID), str(ID) + "date/", str(NIK)
     known_entities = [str(iri).removeprefix(id_prefix) for iri in [*entities, *lists]]
     for item in assertions:
@@ -208,10 +236,10 @@ def check_references(
                             f"{item.where}: unknown entity {name} (declare it under 'entities')"
                             + did_you_mean(name, known_entities)
                         )
-                elif text.startswith(nik_prefix) and term not in classes | properties:
+                elif text.startswith(nik_prefix) and term not in defined:
                     raise CheckFailure(
                         f"{item.where}: {curie(term)} is not defined in the ontology"
-                        + did_you_mean(curie(term), [curie(t) for t in classes | properties])
+                        + did_you_mean(curie(term), [curie(t) for t in defined])
                     )
 
 
@@ -296,22 +324,17 @@ def check_evidence(evidence: Graph, revisions: Iterable[SourceRevision]) -> int:
 
     This check reads the graph as it will be written, not the objects that made it, so it also
     catches a bug anywhere between curation and serialisation. Returns the number checked.
+
+    Each annotation's values are read from one index per predicate (:class:`_QuoteIndex`), not
+    by five to fifteen lookups each (a sixth of extraction); an annotation whose values the
+    index cannot pick as the lookups would (a value given twice) is read by the lookups.
     """
     texts = {rev.iri: rev.text for rev in revisions}
+    index = _QuoteIndex(evidence)
     checked = 0
     for annotation in sorted(evidence.subjects(RDF.type, OA.Annotation)):
-        target = evidence.value(annotation, OA.hasTarget)
-        source = evidence.value(target, OA.hasSource)
-        selectors = list(evidence.objects(target, OA.hasSelector))
-        exact = next(
-            (evidence.value(s, OA.exact) for s in selectors if evidence.value(s, OA.exact)), None
-        )
-        start = next(
-            (evidence.value(s, OA.start) for s in selectors if evidence.value(s, OA.start)), None
-        )
-        end = next(
-            (evidence.value(s, OA.end) for s in selectors if evidence.value(s, OA.end)), None
-        )
+        fields = index.fields(annotation)
+        source, exact, start, end = fields or _quote_fields_by_lookups(evidence, annotation)
         if source not in texts or exact is None or start is None or end is None:
             raise CheckFailure(f"{annotation}: evidence lacks a source, quote or offsets")
         actual = texts[source][int(start) : int(end)]
@@ -322,6 +345,82 @@ def check_evidence(evidence: Graph, revisions: Iterable[SourceRevision]) -> int:
             )
         checked += 1
     return checked
+
+
+QuoteFields = tuple[object, object, object, object]
+
+
+def _quote_fields_by_lookups(evidence: Graph, annotation: object) -> QuoteFields:
+    """Return an annotation's (source, exact, start, end) by graph lookups, as always read.
+
+    A value is the first selector's that is true as a Python value (so ``"0"^^xsd:integer``
+    counts as missing), each through ``Graph.value``, which picks one of several at will.
+    """
+    target = evidence.value(annotation, OA.hasTarget)  # type: ignore[arg-type]
+    source = evidence.value(target, OA.hasSource)
+    selectors = list(evidence.objects(target, OA.hasSelector))
+    exact = next(
+        (evidence.value(s, OA.exact) for s in selectors if evidence.value(s, OA.exact)), None
+    )
+    start = next(
+        (evidence.value(s, OA.start) for s in selectors if evidence.value(s, OA.start)), None
+    )
+    end = next((evidence.value(s, OA.end) for s in selectors if evidence.value(s, OA.end)), None)
+    return source, exact, start, end
+
+
+class _QuoteIndex:
+    """The evidence graph's targets, sources, selectors, quotes and offsets, by subject."""
+
+    def __init__(self, evidence: Graph) -> None:
+        self._by = {
+            predicate: _values_by_subject(evidence, predicate)
+            for predicate in (
+                OA.hasTarget,
+                OA.hasSource,
+                OA.hasSelector,
+                OA.exact,
+                OA.start,
+                OA.end,
+            )
+        }
+
+    def fields(self, annotation: object) -> QuoteFields | None:
+        """Return what :func:`_quote_fields_by_lookups` returns, or None when it might differ:
+        a subject with two values of one of these predicates, where ``Graph.value`` picks one,
+        or two selectors with a true quote (or start, or end), where the first one listed wins.
+        """
+        targets = self._by[OA.hasTarget].get(annotation, ())
+        if len(targets) > 1:
+            return None
+        if not targets:  # no target: no source either, the check refuses it
+            return None, None, None, None
+        target = targets[0]
+        sources = self._by[OA.hasSource].get(target, ())
+        if len(sources) > 1:
+            return None
+        picked: list[object] = []
+        for predicate in (OA.exact, OA.start, OA.end):
+            values = self._by[predicate]
+            true = []
+            for selector in self._by[OA.hasSelector].get(target, ()):
+                given = values.get(selector, ())
+                if len(given) > 1:
+                    return None
+                if given and given[0]:
+                    true.append(given[0])
+            if len(true) > 1:
+                return None
+            picked.append(true[0] if true else None)
+        return (sources[0] if sources else None, *picked)
+
+
+def _values_by_subject(graph: Graph, predicate: URIRef) -> dict[object, list[object]]:
+    """Return each subject's values of ``predicate`` in ``graph``."""
+    found: dict[object, list[object]] = {}
+    for subject, value in graph.subject_objects(predicate):
+        found.setdefault(subject, []).append(value)
+    return found
 
 
 def revision_assertions(
@@ -420,7 +519,7 @@ def assemble_graphs(root: Path | None = None, ontology: Graph | None = None) -> 
     left_out = {source_graph_iri(source) for source in revisions} | set(history.lapsed)
     for name, graph in graphs.items():
         if name != EVIDENCE_GRAPH and name not in left_out:
-            stated += graph
+            add_graph(stated, graph)
     graphs[DERIVED_GRAPH] += finest_dates(stated)
     graphs[ENTAILED_GRAPH] = entailed_types(stated, ontology)
     graphs[EVIDENCE_GRAPH] += graph_tier_descriptions()
@@ -431,9 +530,7 @@ def assemble_graphs(root: Path | None = None, ontology: Graph | None = None) -> 
 def check_assembled(result: BuildResult) -> None:
     """Refuse facts whose subject or object is of the wrong kind, and quotes that do not state
     the values their facts give (the last checks of :func:`assemble`)."""
-    as_stated = new_graph()  # errors name the stated types
-    as_stated += result.facts_view()
-    as_stated -= result.graphs[ENTAILED_GRAPH]
+    as_stated = result.stated_view()  # errors name the stated types
     check_domains_and_ranges(result.assertions, as_stated, result.ontology)
     check_quotes_state_their_values(result.assertions, result.models)
 
@@ -476,9 +573,17 @@ def _release_files(result: BuildResult, facts: Graph, release: Release) -> dict[
     """Return the tables for people without RDF tools (see :mod:`.tables`)."""
     from .tables import render_tables
 
-    stated = new_graph()  # the tables name each thing's own class, not the superclasses entailed
-    stated += facts
-    stated -= result.graphs.get(ENTAILED_GRAPH, Graph())
+    # the tables name each thing's own class, not those entailed: from the shared view when
+    # ``facts`` is the shared union, still current (the union of the graphs as they are now)
+    stated = None
+    if result._facts is not None and facts is result._facts[1]:
+        stated = result.stated_view()
+        if result._facts[1] is not facts:
+            stated = None
+    if stated is None:
+        stated = new_graph()
+        stated += facts
+        stated -= result.graphs.get(ENTAILED_GRAPH, Graph())
     return render_tables(stated, result.graphs, result.ontology, release, result.revisions)
 
 

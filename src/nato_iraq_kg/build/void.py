@@ -18,6 +18,7 @@ from ..formats.registry import DUMPS
 from ..namespaces import BASE, ID, WD
 from ..source.release import Release, load_release
 from ..source.revision import SourceRevision
+from .store import new_graph
 from .tables import PACKAGE_FILE, TABLES_FOLDER
 
 VOID = Namespace("http://rdfs.org/ns/void#")
@@ -77,7 +78,7 @@ def void_graph(
     release date; the code's version names the build activity only.
     """
     release = release or load_release()
-    g = Graph()
+    g = new_graph()  # rdflib's SimpleMemory: no graph per statement to keep (see .store)
     d = DATASET
     g.add((d, RDF.type, VOID.Dataset))
     g.add((d, RDF.type, DCAT.Dataset))
@@ -112,22 +113,22 @@ def void_graph(
         g.add((revision.iri, FOAF.page, URIRef(revision.url)))
         modified = Literal(revision.last_updated, datatype=XSD.dateTime)
         g.add((revision.iri, DCTERMS.modified, modified))
-    subjects = {s for s in facts.subjects() if isinstance(s, URIRef)}
-    classes = Counter(o for _, _, o in facts.triples((None, RDF.type, None)))
-    properties = Counter(p for _, p, _ in facts)
-    g.add((d, VOID.triples, _count(len(facts))))
+    counts = _FactCounts(facts)
+    subjects, classes, properties = counts.subjects, counts.classes, counts.properties
+    g.add((d, VOID.triples, _count(counts.triples)))
     g.add((d, VOID.entities, _count(len({s for s in subjects if str(s).startswith(str(ID))}))))
     g.add((d, VOID.distinctSubjects, _count(len(subjects))))
-    g.add((d, VOID.distinctObjects, _count(len(set(facts.objects())))))
+    g.add((d, VOID.distinctObjects, _count(len(counts.objects))))
     g.add((d, VOID.classes, _count(len(classes))))
     g.add((d, VOID.properties, _count(len(properties))))
+    ordered = _longest_first()
     for cls, n in sorted(classes.items()):
-        node = URIRef(f"{d}/class/{_local(cls)}")
+        node = URIRef(f"{d}/class/{_local_in(cls, ordered)}")
         g.add((d, VOID.classPartition, node))
         g.add((node, VOID["class"], cls))
         g.add((node, VOID.entities, _count(n)))
     for prop, n in sorted(properties.items()):
-        node = URIRef(f"{d}/property/{_local(prop)}")
+        node = URIRef(f"{d}/property/{_local_in(prop, ordered)}")
         g.add((d, VOID.propertyPartition, node))
         g.add((node, VOID.property, prop))
         g.add((node, VOID.triples, _count(n)))
@@ -135,7 +136,7 @@ def void_graph(
         ("wikidata", URIRef("http://www.wikidata.org/"), lambda o: str(o).startswith(str(WD))),
         ("dbpedia", URIRef("http://dbpedia.org/"), lambda o: "dbpedia.org/resource/" in str(o)),
     ):
-        links = [o for _, _, o in facts.triples((None, OWL.sameAs, None)) if test(o)]
+        links = [o for o in counts.same_as if test(o)]
         node = URIRef(f"{d}/linkset/{name}")
         g.add((d, VOID.subset, node))
         g.add((node, RDF.type, VOID.Linkset))
@@ -170,12 +171,46 @@ def void_graph(
     return g
 
 
+class _FactCounts:
+    """What VoID counts in the facts, read in one pass over them and two index lookups.
+
+    ``subjects`` are the IRIs among the subjects; ``same_as`` the objects of ``owl:sameAs``, one
+    per statement. (Five passes over every statement were a third of the VoID's time.)
+    """
+
+    def __init__(self, facts: Graph) -> None:
+        subjects: set[object] = set()
+        objects: set[object] = set()
+        properties: Counter[object] = Counter()
+        for s, p, o in facts:
+            subjects.add(s)
+            objects.add(o)
+            properties[p] += 1
+        self.triples = sum(properties.values())
+        self.subjects = {s for s in subjects if isinstance(s, URIRef)}
+        self.objects = objects
+        self.classes = Counter(o for _, _, o in facts.triples((None, RDF.type, None)))
+        self.properties = properties
+        self.same_as = [o for _, _, o in facts.triples((None, OWL.sameAs, None))]
+
+
 def _local(iri: URIRef) -> str:
     """Return a readable, path-safe name for a class or property: ``nik-Event``, ``org-holds``."""
+    return _local_in(iri, _longest_first())
+
+
+def _longest_first() -> list[tuple[str, str]]:
+    """Return our prefixes, the longest namespace first (the order :func:`_local` tries them)."""
     from ..namespaces import prefixes
 
+    return sorted(prefixes().items(), key=lambda kv: -len(kv[1]))
+
+
+def _local_in(iri: URIRef, ordered: list[tuple[str, str]]) -> str:
+    """Return :func:`_local` of ``iri`` with the prefixes already in order (one sort per VoID,
+    not one per class and property)."""
     text = str(iri)
-    for prefix, namespace in sorted(prefixes().items(), key=lambda kv: -len(kv[1])):
+    for prefix, namespace in ordered:
         if text.startswith(namespace):
             return f"{prefix}-{text[len(namespace) :]}"
     return hashlib.sha256(text.encode()).hexdigest()[:16]
