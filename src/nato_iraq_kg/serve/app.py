@@ -214,19 +214,23 @@ def run_uvicorn(app: Any, listener: socket.socket, host: str, port: int) -> None
     line per request to stdout for a tenth of the CPU (see there). uvicorn picks httptools and
     uvloop when they are installed (the ``serve`` extra installs both); its ``server: uvicorn``
     header is left out: it tells a client nothing it needs, and costs every response. Each
-    response leaves in one write, its headers with its body (see :mod:`.one_write`).
+    response leaves in one write, its headers with its body (see :mod:`.one_write`), and a
+    planned lookup is answered on the connection itself (see :mod:`.lookup_protocol`).
     """
     import uvicorn
 
     from .access_log import AccessLog
+    from .front import Front
+    from .lookup_protocol import lookup_protocol
     from .one_write import http_protocol
 
     logged = AccessLog(app)
+    protocol = lookup_protocol(logged, app) if isinstance(app, Front) else http_protocol()
     config = uvicorn.Config(
         logged,
         host=host,
         port=port,
-        http=http_protocol(),
+        http=protocol,
         log_level="info",
         access_log=False,
         server_header=False,

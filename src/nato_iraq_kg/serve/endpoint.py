@@ -64,12 +64,10 @@ async def answer(scope: Scope, receive: Receive) -> Reply:
     config: ServerConfig = state.config
     query_string = scope["query_string"]
     accept = header(scope, b"accept")
-    if scope["method"] == "GET" and 0 < len(query_string) <= config.max_body_bytes:
-        plan = _get_lookup_plan(query_string, accept)
-        if plan is not None:
-            reply = _run_lookup(state, config, plan)
-            if reply is not None:
-                return reply
+    if scope["method"] == "GET":
+        reply = planned_lookup(state, query_string, accept)
+        if reply is not None:
+            return reply
     params = _params_of(query_string)
     if scope["method"] == "POST":
         media = (header(scope, b"content-type") or "").split(";")[0].strip().lower()
@@ -118,6 +116,20 @@ async def answer(scope: Scope, receive: Receive) -> Reply:
             f"cannot answer a {form} query in that format; we offer {offered}", 406
         )
     return await _run_query(state, config, sparql, fmt)
+
+
+def planned_lookup(state: Any, query_string: bytes, accept: str | None) -> Reply | None:
+    """The answer to a GET of ``/sparql`` whose query string is a plain lookup, run now over
+    the served build; None for any other request (which :func:`answer` then reads in full).
+
+    This is the first thing :func:`answer` tries on a GET, and all that the connection's fast
+    path (:mod:`.lookup_protocol`) runs, so both give the same answer to the same request.
+    """
+    config: ServerConfig = state.config
+    if not 0 < len(query_string) <= config.max_body_bytes:
+        return None
+    plan = _get_lookup_plan(query_string, accept)
+    return None if plan is None else _run_lookup(state, config, plan)
 
 
 def _params_of(query_string: bytes) -> dict[str, list[str]]:

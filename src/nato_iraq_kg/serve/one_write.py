@@ -58,6 +58,18 @@ class GatheringTransport:
             return  # the peer is gone: uvloop would drop the bytes too
         self._transport.write(kept[0] if len(kept) == 1 else b"".join(kept))
 
+    def write_whole(self, data: bytes) -> None:
+        """Write ``data``, a whole response, now: after what is kept (joined to it), else alone.
+
+        A response built whole needs no gathering, and writing it at once spares the loop its
+        callback; what was kept still goes first, so responses keep their order.
+        """
+        if self._kept:
+            self._kept.append(data)
+            self.flush()
+        elif not self._transport.is_closing():
+            self._transport.write(data)
+
     def close(self) -> None:
         """Write out what is kept, then close: the last response is sent whole."""
         self.flush()
