@@ -10,7 +10,7 @@ import pyoxigraph
 import pytest
 from click.testing import CliRunner
 from rdflib import Graph, Literal, Namespace, URIRef
-from rdflib.namespace import RDF
+from rdflib.namespace import RDF, XSD
 
 from nato_iraq_kg.check.inputs import load_inputs
 from nato_iraq_kg.check.quality import quality_checks, run_quality_checks
@@ -270,3 +270,68 @@ def test_the_full_report_includes_the_quality_checks(tmp_path: Path, fmt: str) -
     shape = report.value(results[0], SH.sourceShape)
     assert str(shape).endswith("/queries/qc/untyped-entity-violation")
     assert (None, SH.conforms, Literal(False)) in report
+
+
+def test_an_ill_typed_literal_the_shapes_compute_with_is_bad_input_named_not_a_crash(
+    tmp_path: Path,
+) -> None:
+    """An offset written "about 1942"^^xsd:nonNegativeInteger crashed pySHACL (rdflib's SPARQL
+    arithmetic): the user gets exit 2 naming the literal and where it is, not an internal error."""
+    dataset = (ROOT / "data" / "nato-iraq.trig").read_text(encoding="utf-8")
+    good = 'nif:beginIndex "1942"^^xsd:nonNegativeInteger'
+    assert good in dataset
+    bad = tmp_path / "ill-typed.trig"
+    bad.write_text(
+        dataset.replace(good, 'nif:beginIndex "about 1942"^^xsd:nonNegativeInteger'),
+        encoding="utf-8",
+    )
+    result = CliRunner().invoke(cli, ["validate", str(bad)])
+    assert result.exit_code == 2, result.output
+    assert "internal error" not in result.stderr
+    assert "ill-typed literals" in result.stderr
+    assert '"about 1942"^^<http://www.w3.org/2001/XMLSchema#nonNegativeInteger>' in result.stderr
+    assert "nif-core#beginIndex> of <https://w3id.org/nato-iraq-kg/id/source/" in result.stderr
+
+
+def test_ill_typed_literals_are_listed_up_to_five_then_counted() -> None:
+    """The error names a few ill-typed literals and counts the rest; well-typed ones never."""
+    from nato_iraq_kg.check.shapes import ill_typed_literals
+
+    ex = Namespace("http://example.org/")
+    graph = Graph()
+    graph.add((ex.a, ex.n, Literal("5", datatype=XSD.integer)))
+    assert ill_typed_literals(graph) == []
+    for number in range(7):
+        graph.add((ex[f"s{number}"], ex.n, Literal(f"n{number}", datatype=XSD.integer)))
+    listed = ill_typed_literals(graph)
+    assert len(listed) == 6 and listed[-1] == "and 2 more"
+    assert listed[0] == (
+        '"n0"^^<http://www.w3.org/2001/XMLSchema#integer> '
+        "(<http://example.org/n> of <http://example.org/s0>)"
+    )
+
+
+def test_an_ill_typed_literal_prints_no_rdflib_traceback(tmp_path: Path) -> None:
+    """rdflib logs a traceback per ill-typed literal it reads; the program keeps stderr clean.
+
+    Run as a real process: under pytest a log-capturing handler would hide the traceback anyway.
+    """
+    import subprocess
+    import sys
+
+    data = tmp_path / "ill.nt"
+    data.write_text(
+        '<http://example.org/a> <http://example.org/p> "y"^^'
+        "<http://www.w3.org/2001/XMLSchema#integer> .\n",
+        encoding="utf-8",
+    )
+    run = subprocess.run(
+        [sys.executable, "-m", "nato_iraq_kg", "validate", str(data)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert run.returncode == 0, run.stderr
+    assert run.stdout.startswith("Conforms: 0 SHACL violation(s)")
+    assert "Traceback" not in run.stderr
+    assert "Failed to convert Literal" not in run.stderr

@@ -105,6 +105,13 @@ def _input_limit(option: str | None) -> int | None:
 )
 def cli() -> None:
     """Build, check and query the NATO–Iraq relations knowledge graph."""
+    # rdflib logs a warning with a full traceback for every ill-typed literal it meets (such as
+    # "y"^^xsd:integer): legal RDF, judged by the shapes (sh:datatype) where it matters, so a
+    # user's file full of them would bury the verdict. Only the program is quietened, never a
+    # library user's logging. Imported here, not at the top: `--help` never needs it.
+    import logging
+
+    logging.getLogger("rdflib.term").setLevel(logging.ERROR)
 
 
 @cli.command()

@@ -22,6 +22,8 @@ from rdflib import OWL, RDF, BNode, Graph, Literal, Namespace, URIRef
 from rdflib.query import Result
 from rdflib.term import Node
 
+from ..errors import InputError
+
 if TYPE_CHECKING:  # rdflib's SPARQL engine (pyparsing) takes a tenth of a second to import,
     # and only pySHACL needs it: valid data that the screen clears never does
     from rdflib.plugins.sparql.sparql import Query
@@ -318,6 +320,31 @@ def _results(report: Graph) -> tuple[ValidationResult, ...]:
     )
 
 
+#: Ill-typed literals named in an error, at most.
+_ILL_TYPED_SHOWN = 5
+
+
+def ill_typed_literals(data: Graph) -> list[str]:
+    """Return where ``data`` has literals whose text is not a value of their datatype.
+
+    Such as ``"about 1942"^^xsd:nonNegativeInteger``: legal RDF, but rdflib's SPARQL engine
+    (which pySHACL runs the shapes' SPARQL constraints on) crashes doing arithmetic with one,
+    where SPARQL would treat it as an error of that one expression. So a crash of pySHACL on
+    data that holds any is reported as bad input naming them, not as an internal error.
+    """
+    found = sorted(
+        {
+            f"{o.n3()} ({p.n3()} of {s.n3()})"
+            for s, p, o in data
+            if isinstance(o, Literal) and o.ill_typed
+        }
+    )
+    shown = found[:_ILL_TYPED_SHOWN]
+    if len(found) > len(shown):
+        shown.append(f"and {len(found) - len(shown)} more")
+    return shown
+
+
 def validate_graph(
     data: Graph,
     *,
@@ -378,14 +405,23 @@ def validate_graph(
         merged.prefilters = sparql_prefilters(merged, shapes)
     import pyshacl  # deferred: slow to import, and screened valid data never needs it
 
-    _, report_graph, report_text = pyshacl.validate(
-        merged,
-        shacl_graph=shapes,
-        inference="none",
-        advanced=False,
-        inplace=True,
-        focus_nodes=focus,
-    )
+    try:
+        _, report_graph, report_text = pyshacl.validate(
+            merged,
+            shacl_graph=shapes,
+            inference="none",
+            advanced=False,
+            inplace=True,
+            focus_nodes=focus,
+        )
+    except (ArithmeticError, ValueError, TypeError) as exc:
+        ill_typed = ill_typed_literals(data)
+        if not ill_typed:
+            raise
+        raise InputError(
+            "the data holds ill-typed literals, which the shapes' SPARQL constraints cannot "
+            f"compute with: {'; '.join(ill_typed)}. Give each a valid value of its datatype"
+        ) from exc
     if not isinstance(report_graph, Graph):
         # pyshacl returns, rather than raises, the failure of a malformed shapes graph.
         raise ValueError(f"the shapes could not be applied: {report_text}")
